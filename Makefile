@@ -1,0 +1,40 @@
+# The two commands a newcomer needs: `make run` and `make test`. Everything else is built on them.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+CHECKOV_VENV := .venv-checkov
+STAMP := $(VENV)/.installed
+CHECKOV_STAMP := $(CHECKOV_VENV)/.installed
+PIP_FLAGS := --quiet --disable-pip-version-check
+
+.PHONY: install lint test unit bench run demo clean
+
+install: $(STAMP) $(CHECKOV_STAMP)
+
+# Re-install whenever the pins change.
+$(STAMP): pyproject.toml constraints/lock.txt
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install $(PIP_FLAGS) -c constraints/lock.txt -e '.[dev]'
+	@touch $@
+
+# checkov pins versions that conflict with moto and aws-sam-translator, so it lives in its own venv.
+$(CHECKOV_STAMP): constraints/checkov.txt
+	@test -x $(CHECKOV_VENV)/bin/python || $(PYTHON) -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/pip install $(PIP_FLAGS) -c constraints/checkov.txt checkov
+	@touch $@
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	PYTHONPATH=app:src $(BIN)/lint-imports
+
+test: install lint
+	CHECKOV=$(CURDIR)/$(CHECKOV_VENV)/bin/checkov $(BIN)/pytest
+
+unit: $(STAMP)
+	$(BIN)/pytest tests/unit
+
+bench: $(STAMP)
+	$(BIN)/python bench/run_all.py
+
+clean:
+	rm -rf $(VENV) $(CHECKOV_VENV) .samlite .pytest_cache .ruff_cache .hypothesis

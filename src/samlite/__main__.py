@@ -1,0 +1,5 @@
+import sys
+
+from samlite.cli import main
+
+sys.exit(main())

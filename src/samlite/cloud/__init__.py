@@ -1,0 +1,1 @@
+"""The local cloud behind `samlite start`: embedded AWS, provisioning, IAM, event delivery."""
