@@ -1,0 +1,39 @@
+"""boto3 clients of the function, created once per execution environment (at cold start).
+
+Retries: botocore's *standard* mode retries throttling (``ThrottlingException``,
+``ProvisionedThroughputExceededException``, ``SlowDown``...), transient 5xx and connection errors with
+exponential backoff and jitter, then raises; the invocation then fails and Lambda's async retries and
+dead-letter queue take over (botocore docs, "Retries"). Timeouts are bounded so that a hung connection
+is retried well within the function's own timeout. ``AWS_ENDPOINT_URL`` is honoured by boto3 itself.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import boto3
+from botocore.config import Config
+
+RETRY_CONFIG = Config(
+    retries={"mode": "standard", "total_max_attempts": 4},  # the first attempt and 3 retries
+    connect_timeout=3,
+    read_timeout=10,
+)
+
+
+@dataclass(frozen=True)
+class AwsClients:
+    """The low-level clients the services use."""
+
+    s3: Any
+    dynamodb: Any
+
+
+def create_clients(session: boto3.session.Session | None = None) -> AwsClients:
+    """Create the S3 and DynamoDB clients with the retry configuration above."""
+    session = session or boto3.session.Session()
+    return AwsClients(
+        s3=session.client("s3", config=RETRY_CONFIG),
+        dynamodb=session.client("dynamodb", config=RETRY_CONFIG),
+    )
