@@ -1,0 +1,209 @@
+"""`load_stack`: a SAM template turned into the local stack every part of samlite works from.
+
+Order matters and mirrors CloudFormation: parameters are checked first, then SAM is translated, then
+conditions decide which resources exist, then names and intrinsic values are computed, and only then
+are functions described. Everything is computed once, at load, so a bad template fails before any
+process starts, with a message naming the resource and property.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from samlite.model import FunctionSpec, Resource
+from samlite.template.env_vars import validate_env_vars
+from samlite.template.errors import Location, TemplateError, join_names
+from samlite.template.functions import build_function
+from samlite.template.intrinsics import Resolver
+from samlite.template.naming import NamingContext
+from samlite.template.parameters import resolve_parameters
+from samlite.template.translate import translate, unapplied_transform_warnings
+from samlite.template.yaml_loader import load_template_file
+
+_DEFAULT_TEMPLATE_NAMES = ("template.yaml", "template.yml", "template.json")
+_FUNCTION_TYPE = "AWS::Lambda::Function"
+
+
+@dataclass
+class Stack:
+    """A loaded template: parameters, translated template, resolved resources, functions, outputs."""
+
+    path: Path
+    region: str
+    account_id: str
+    stack_name: str
+    endpoint_url: str | None
+    parameters: dict[str, str]
+    sam_template: dict[str, Any]
+    cfn_template: dict[str, Any]
+    resources: dict[str, Resource]
+    functions: dict[str, FunctionSpec]
+    outputs: dict[str, Any]
+    warnings: list[str]
+    # Functions present in the template that samlite cannot run, with the reason (see functions.py).
+    unsupported_functions: dict[str, str] = field(default_factory=dict)
+    # Outputs in CloudFormation DescribeStacks' shape: OutputKey, OutputValue (a string, lists joined
+    # with commas), and Description / ExportName when the template gives them.
+    output_details: list[dict[str, str]] = field(default_factory=list)
+
+    def function(self, function_id: str) -> FunctionSpec:
+        """A function by SAM logical id or physical function name."""
+        if function_id in self.functions:
+            return self.functions[function_id]
+        if function_id in self.unsupported_functions:
+            raise TemplateError(self.unsupported_functions[function_id])
+        for spec in self.functions.values():
+            if spec.function_name == function_id:
+                return spec
+        for logical_id, reason in self.unsupported_functions.items():
+            resource = self.resources.get(logical_id)
+            if resource is not None and resource.ref == function_id:
+                raise TemplateError(reason)
+        available = join_names(self.functions)
+        raise TemplateError(f"no function '{function_id}' in {self.path.name} (available: {available})")
+
+
+def _template_path(template_path: str | Path) -> Path:
+    path = Path(template_path).expanduser().resolve()
+    if path.is_dir():
+        for name in _DEFAULT_TEMPLATE_NAMES:
+            if (path / name).is_file():
+                return path / name
+        raise TemplateError(f"no template.yaml, template.yml or template.json in {path}")
+    return path
+
+
+def _outputs(template: Mapping[str, Any], resolver: Resolver) -> tuple[dict[str, Any], list[dict[str, str]]]:
+    """Resolved output values, and the same outputs as DescribeStacks lists them."""
+    outputs: dict[str, Any] = {}
+    details: list[dict[str, str]] = []
+    for name, output in (template.get("Outputs") or {}).items():
+        loc = Location("Output", name)
+        if not isinstance(output, dict) or "Value" not in output:
+            raise loc.error("must be a mapping with a 'Value'")
+        condition = output.get("Condition")
+        if condition is not None and not resolver.condition(condition, loc.child("Condition")):
+            continue
+        value = resolver.resolve(output["Value"], loc.child("Value"))
+        outputs[name] = value
+        detail = {"OutputKey": name, "OutputValue": _output_text(value)}
+        if "Description" in output:
+            detail["Description"] = str(resolver.resolve(output["Description"], loc.child("Description")))
+        export_name = (output.get("Export") or {}).get("Name")
+        if export_name is not None:
+            detail["ExportName"] = str(resolver.resolve(export_name, loc.child("Export.Name")))
+        details.append(detail)
+    return outputs, details
+
+
+def _output_text(value: Any) -> str:
+    if isinstance(value, list):
+        return ",".join(_output_text(item) for item in value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def load_stack(
+    template_path: str | Path,
+    *,
+    parameter_overrides: Mapping[str, str] | None = None,
+    env_vars: Mapping[str, Mapping[str, str]] | None = None,
+    region: str = "us-east-1",
+    account_id: str = "123456789012",
+    stack_name: str = "samlite",
+    endpoint_url: str | None = None,
+) -> Stack:
+    """Load, translate and resolve a SAM (or plain CloudFormation) template for local use."""
+    path = _template_path(template_path)
+    sam_template = load_template_file(path)
+    base_dir = path.parent
+    params = resolve_parameters(sam_template.get("Parameters"), dict(parameter_overrides or {}))
+    warnings = list(params.warnings)
+    env_overrides = (
+        validate_env_vars(dict(env_vars) if isinstance(env_vars, Mapping) else env_vars)
+        if env_vars is not None
+        else None
+    )
+    naming = NamingContext(
+        stack_name=stack_name, region=region, account_id=account_id, endpoint_url=endpoint_url
+    )
+    translator_values = {
+        **params.raw,
+        "AWS::Region": region,
+        "AWS::AccountId": account_id,
+        "AWS::StackName": stack_name,
+        "AWS::Partition": naming.partition,
+    }
+    warnings += unapplied_transform_warnings(sam_template)
+    cfn_template = translate(sam_template, base_dir, translator_values, region)
+    resolver = Resolver(cfn_template, params.typed, naming, warnings)
+
+    resources: dict[str, Resource] = {}
+    resolved: dict[str, dict[str, Any]] = {}
+    for logical_id, resource in cfn_template["Resources"].items():
+        if not resolver.resource_included(logical_id):
+            continue
+        loc = Location("Resource", logical_id)
+        names = resolver.names(logical_id, loc)
+        properties = resolver.resolve(resource.get("Properties") or {}, loc)
+        if not isinstance(properties, dict):
+            raise loc.error("'Properties' must be a mapping")
+        resolved[logical_id] = {"Type": resource["Type"], "Properties": properties}
+        resources[logical_id] = Resource(
+            logical_id=logical_id,
+            type=resource["Type"],
+            properties=properties,
+            ref=names.ref,
+            attributes=dict(names.attributes),
+            metadata=resource.get("Metadata") or {},
+        )
+
+    refs = {logical_id: resource.ref for logical_id, resource in resources.items()}
+    arns = {
+        logical_id: str(resource.attributes.get("Arn", resource.ref))
+        for logical_id, resource in resources.items()
+    }
+    functions: dict[str, FunctionSpec] = {}
+    unsupported: dict[str, str] = {}
+    for logical_id, resource in resources.items():
+        if resource.type != _FUNCTION_TYPE:
+            continue
+        build = build_function(
+            logical_id,
+            sam_template=sam_template,
+            resolved=resolved,
+            refs=refs,
+            arns=arns,
+            resolver=resolver,
+            base_dir=base_dir,
+            env_vars=env_overrides,
+        )
+        if build.spec is not None:
+            functions[logical_id] = build.spec
+            if not build.spec.code_uri.is_dir():
+                warnings.append(f"Function '{logical_id}': CodeUri {build.spec.code_uri} is not a directory")
+        else:
+            unsupported[logical_id] = build.unsupported_reason or f"Function '{logical_id}' cannot run"
+            warnings.append(unsupported[logical_id])
+
+    outputs, output_details = _outputs(cfn_template, resolver)
+    return Stack(
+        path=path,
+        region=region,
+        account_id=account_id,
+        stack_name=stack_name,
+        endpoint_url=endpoint_url,
+        parameters=dict(params.raw),
+        sam_template=sam_template,
+        cfn_template=cfn_template,
+        resources=resources,
+        functions=functions,
+        outputs=outputs,
+        warnings=warnings,
+        unsupported_functions=unsupported,
+        output_details=output_details,
+    )

@@ -1,0 +1,143 @@
+"""SAM -> CloudFormation with `aws-sam-translator`, offline.
+
+The translator does the SAM work samlite should not redo: Globals, policy templates, implicit APIs,
+event sources, DeadLetterQueue and EventInvokeConfig resources. It runs without AWS when given a
+region (a boto3 Session that is never used for calls), an empty managed-policy map (it then uses its
+bundled name -> ARN map) and an `s3://` stand-in for every local CodeUri, since it only accepts code
+in S3. The real local paths stay in the SAM template, where `functions.py` reads them.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from samlite.template.errors import TemplateError
+
+SERVERLESS_TRANSFORM = "AWS::Serverless-2016-10-31"
+_CODE_STAND_IN = "s3://samlite-local-code/{logical_id}.zip"
+# Resource type -> property holding a local path that the translator wants in S3.
+_CODE_PROPERTIES = {
+    "AWS::Serverless::Function": "CodeUri",
+    "AWS::Serverless::LayerVersion": "ContentUri",
+}
+_DEFINITION_PROPERTIES = {"AWS::Serverless::Api", "AWS::Serverless::HttpApi"}
+
+
+def is_serverless(template: dict[str, Any]) -> bool:
+    transform = template.get("Transform")
+    transforms = transform if isinstance(transform, list) else [transform]
+    return SERVERLESS_TRANSFORM in transforms
+
+
+def unapplied_transform_warnings(template: dict[str, Any]) -> list[str]:
+    """Transforms other than SAM's (AWS::LanguageExtensions, macros) are not applied locally."""
+    transform = template.get("Transform")
+    transforms = transform if isinstance(transform, list) else [transform] if transform else []
+    return [
+        f"Transform {name!r} is not applied by samlite (only {SERVERLESS_TRANSFORM})"
+        for name in transforms
+        if name != SERVERLESS_TRANSFORM
+    ]
+
+
+def _is_local_path(value: Any) -> bool:
+    return isinstance(value, str) and not value.startswith("s3://")
+
+
+def _needs_stand_in(value: Any) -> bool:
+    """A local path, or an intrinsic computing one (an S3 {Bucket, Key} location is left alone)."""
+    if _is_local_path(value):
+        return True
+    return (
+        isinstance(value, dict)
+        and len(value) == 1
+        and next(iter(value)) in ("Ref", "Fn::Sub", "Fn::If", "Fn::Join", "Fn::FindInMap")
+    )
+
+
+def _inline_definition(logical_id: str, properties: dict[str, Any], base_dir: Path) -> None:
+    """A local DefinitionUri (OpenAPI file) becomes DefinitionBody, as `sam local` reads it."""
+    uri = properties.get("DefinitionUri")
+    if not _is_local_path(uri):
+        return
+    path = base_dir / uri
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise TemplateError(
+            f"Resource '{logical_id}' property 'DefinitionUri': cannot read {path}: {exc}"
+        ) from exc
+    try:
+        properties["DefinitionBody"] = _parse_definition(text)
+    except (ValueError, yaml.YAMLError) as exc:
+        raise TemplateError(f"Resource '{logical_id}' property 'DefinitionUri': {path}: {exc}") from exc
+    del properties["DefinitionUri"]
+
+
+def _parse_definition(text: str) -> dict[str, Any]:
+    document = json.loads(text) if text.lstrip().startswith("{") else yaml.safe_load(text)
+    if not isinstance(document, dict):
+        raise ValueError("an OpenAPI definition must be a mapping")
+    return document
+
+
+def prepare_for_translator(sam_template: dict[str, Any], base_dir: Path) -> dict[str, Any]:
+    """A copy of the template with local code paths replaced by s3:// stand-ins."""
+    template = copy.deepcopy(sam_template)
+    globals_function = (template.get("Globals") or {}).get("Function") or {}
+    if _needs_stand_in(globals_function.get("CodeUri")):
+        globals_function["CodeUri"] = _CODE_STAND_IN.format(logical_id="Globals")
+    for logical_id, resource in template["Resources"].items():
+        properties = resource.setdefault("Properties", {})
+        if not isinstance(properties, dict):
+            raise TemplateError(f"Resource '{logical_id}' property 'Properties': must be a mapping")
+        code_property = _CODE_PROPERTIES.get(resource["Type"])
+        if code_property:
+            image = properties.get("PackageType") == "Image"
+            if (
+                not image
+                and "InlineCode" not in properties
+                and (
+                    _needs_stand_in(properties.get(code_property))
+                    or (code_property not in properties and "CodeUri" not in globals_function)
+                )
+            ):
+                properties[code_property] = _CODE_STAND_IN.format(logical_id=logical_id)
+        if resource["Type"] in _DEFINITION_PROPERTIES:
+            _inline_definition(logical_id, properties, base_dir)
+    return template
+
+
+def translate(
+    sam_template: dict[str, Any], base_dir: Path, parameter_values: dict[str, Any], region: str
+) -> dict[str, Any]:
+    """The CloudFormation template of a SAM template (a plain CloudFormation template is copied)."""
+    if not is_serverless(sam_template):
+        return copy.deepcopy(sam_template)
+
+    import boto3
+    from samtranslator.metrics.metrics import DummyMetricsPublisher, Metrics
+    from samtranslator.model.exceptions import InvalidDocumentException, InvalidTemplateException
+    from samtranslator.parser.parser import Parser
+    from samtranslator.translator.translator import Translator
+
+    prepared = prepare_for_translator(sam_template, base_dir)
+    session = boto3.session.Session(region_name=region)
+    # Our own metrics sink, published (to nowhere) at the end: otherwise the translator warns on stdout
+    # about "unpublished metrics" when it is garbage-collected.
+    metrics = Metrics("ServerlessTransform", DummyMetricsPublisher())
+    translator = Translator({}, Parser(), boto_session=session, metrics=metrics)
+    try:
+        return translator.translate(prepared, dict(parameter_values))
+    except InvalidDocumentException as exc:
+        details = "; ".join(cause.message for cause in exc.causes)
+        raise TemplateError(f"SAM template is invalid: {details}") from exc
+    except InvalidTemplateException as exc:
+        raise TemplateError(f"SAM template is invalid: {exc.message}") from exc
+    finally:
+        metrics.publish()
