@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import secrets
+import threading
 import time
 import uuid
 from datetime import UTC, datetime
@@ -38,13 +39,19 @@ def s3_host_id() -> str:
 
 
 _last_sequencer = 0
+_sequencer_lock = threading.Lock()
 
 
 def s3_sequencer() -> str:
-    """A strictly increasing uppercase hex sequencer (S3 documents only: compare after zero padding)."""
+    """A strictly increasing uppercase hex sequencer (S3 documents only: compare after zero padding).
+
+    Locked because concurrent uploads (the endpoint serves requests on many threads) must never get
+    the same value: the catalog treats an equal sequencer as a duplicate event.
+    """
     global _last_sequencer  # noqa: PLW0603 (process-wide monotonic counter)
-    value = max(time.time_ns(), _last_sequencer + 1)
-    _last_sequencer = value
+    with _sequencer_lock:
+        value = max(time.time_ns(), _last_sequencer + 1)
+        _last_sequencer = value
     return f"{value:018X}"
 
 

@@ -107,8 +107,13 @@ class LambdaRuntime:
         *,
         client_context: str | None = None,
         request_id: str | None = None,
+        trace_id: str | None = None,
     ) -> InvocationResult:
-        """Invoke `spec` synchronously (RequestResponse) and return what Lambda would report."""
+        """Invoke `spec` synchronously (RequestResponse) and return what Lambda would report.
+
+        `trace_id` is the X-Ray header handed to the worker (`Lambda-Runtime-Trace-Id`); callers that
+        trace invocation chains (the recursion guard) pass one carrying their `Lineage` count.
+        """
         pool = self._pool_for(spec)
         debugging = self._debug is not None and self._debug.applies_to(spec.logical_id)
         invocation = Invocation(
@@ -117,6 +122,7 @@ class LambdaRuntime:
             function_arn=self.function_arn(spec),
             timeout_s=None if debugging else float(spec.timeout),
             client_context=client_context,
+            **({"trace_id": trace_id} if trace_id else {}),
         )
         lines: list[str] = []
         worker = pool.acquire()

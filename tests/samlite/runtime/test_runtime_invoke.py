@@ -301,3 +301,12 @@ def test_a_changed_definition_gets_fresh_workers(runtime: LambdaRuntime) -> None
     changed = make_spec("app.echo", logical_id="EchoChanged", environment={"VERSION": "2"})
     result, after = invoke_json(runtime, changed)
     assert result.cold_start and after["pid"] != before["pid"] and after["env"]["VERSION"] == "2"
+
+
+def test_caller_supplied_trace_header_reaches_the_function(runtime: LambdaRuntime) -> None:
+    """The local cloud's recursion guard carries its hop count in the X-Ray Lineage field."""
+    header = "Root=1-6744f3a1-0123456789abcdef01234567;Parent=0123456789abcdef;Sampled=0;Lineage=1:ab12cd34:5"
+    spec = make_spec("app.echo", logical_id="EchoTrace")
+    result = runtime.invoke(spec, b"{}", trace_id=header)
+    assert not result.failed
+    assert json.loads(result.payload)["env"]["_X_AMZN_TRACE_ID"] == header
