@@ -1,0 +1,89 @@
+"""One call that wires S3 events and asynchronous invocation onto an embedded AWS endpoint.
+
+`samlite start` (and the pytest plugin) need the same assembly: moto's own S3 notifications silenced,
+an `AsyncInvoker` in front of the runtime, destinations / DLQs written through moto's backends, and an
+`S3Notifier` observing the endpoint's requests, with the recursion guard shared by both. This module
+does that assembly and nothing else, so the pieces stay independently testable.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from samlite.cloud.async_invoke import DEFAULT_CONCURRENCY, DEFAULT_RETRY_DELAYS, AsyncInvoker, Invoke
+from samlite.cloud.async_recursion import ChainTracker
+from samlite.cloud.destinations import MotoTargets
+from samlite.cloud.s3_identity import MotoIdentities
+from samlite.cloud.s3_moto_patch import restore_moto_s3_events, silence_moto_s3_events
+from samlite.cloud.s3_notifications import S3Notifier
+
+
+class EventDelivery:
+    """S3 notifications + Lambda async invocation for one `EmbeddedAws` (see module doc).
+
+    Attach it before or after `aws.start()`; `close()` drops what has not started (with log lines),
+    waits for running invocations and gives moto its own S3 notifications back.
+    """
+
+    def __init__(
+        self,
+        aws: Any,
+        invoke: Invoke,
+        *,
+        log: Callable[[str], None],
+        retry_delays: tuple[float, ...] = DEFAULT_RETRY_DELAYS,
+        default_concurrency: int = DEFAULT_CONCURRENCY,
+    ) -> None:
+        self._aws = aws
+        self._log = log
+        self.identities = MotoIdentities(aws.account_id)
+        self.chain = ChainTracker(self.identities.function_of)
+        self.targets = MotoTargets(
+            account_id=aws.account_id,
+            log=log,
+            invoke_function=lambda spec, body: self.invoker.submit(spec, body, source="destination"),
+            function_for_arn=aws.functions.resolve,
+        )
+        self.invoker = AsyncInvoker(
+            invoke,
+            send_to_target=self.targets,
+            log=log,
+            retry_delays=retry_delays,
+            default_concurrency=default_concurrency,
+            region=aws.region,
+            account_id=aws.account_id,
+            chain=self.chain,
+        )
+        self.notifier = S3Notifier(
+            s3_backend=lambda: aws.backend("s3"),
+            region=aws.region,
+            deliver_to_function=self._deliver,
+            send_to_target=self.targets,
+            log=log,
+            identify=self.identities.identify,
+            chain=self.chain,
+        )
+        silence_moto_s3_events()
+        self._closed = False
+        aws.add_request_observer(self.notifier)
+
+    def _deliver(self, function_arn: str, event: bytes, depth: int) -> None:
+        spec = self._aws.functions.resolve(function_arn)
+        if spec is None:
+            self._log(
+                f"samlite: S3 event for {function_arn} dropped: no function of the template has this ARN"
+            )
+            return
+        self.invoker.submit(spec, event, source="s3", depth=depth)
+
+    def wait_idle(self, timeout: float | None = None) -> bool:
+        """True once every queued invocation, retry and DLQ / destination write is done."""
+        return self.invoker.wait_idle(timeout)
+
+    def close(self, timeout: float = 10.0) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        self.invoker.close(timeout)
+        restore_moto_s3_events()
