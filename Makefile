@@ -36,5 +36,13 @@ unit: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/run_all.py
 
+# The local cloud: the template's resources on http://127.0.0.1:4566, its functions in local workers.
+run: $(STAMP)
+	$(BIN)/samlite start -t template.yaml
+
+# One command: start the stack in-process, upload generated images and a text file, print the catalog.
+demo: $(STAMP)
+	$(BIN)/python scripts/demo.py
+
 clean:
 	rm -rf $(VENV) $(CHECKOV_VENV) .samlite .pytest_cache .ruff_cache .hypothesis

@@ -72,8 +72,14 @@ def apigateway_rest_event(
     region: str = "us-east-1",
     request_time: datetime | None = None,
     request_id: str | None = None,
+    api_key: str | None = None,
+    api_key_id: str | None = None,
 ) -> dict[str, Any]:
-    """A REST API (payload 1.0) proxy event; `path` may carry a `?query` that joins `query`."""
+    """A REST API (payload 1.0) proxy event; `path` may carry a `?query` that joins `query`.
+
+    `api_key`/`api_key_id`: the key the caller presented on a method that requires one; API Gateway
+    then adds `identity.apiKey` and `identity.apiKeyId` to the request context.
+    """
     moment = request_time or utc_now()
     path, path_query = _split_path(path)
     query_pairs = path_query + _pairs(query)
@@ -103,6 +109,23 @@ def apigateway_rest_event(
     user_agent = next((v for k, v in header_pairs if k.lower() == "user-agent"), DEFAULT_USER_AGENT)
     method = method.upper()
     resource_path = resource or path
+    identity: dict[str, Any] = {
+        "accessKey": None,
+        "accountId": None,
+        "caller": None,
+        "cognitoAuthenticationProvider": None,
+        "cognitoAuthenticationType": None,
+        "cognitoIdentityId": None,
+        "cognitoIdentityPoolId": None,
+        "principalOrgId": None,
+        "sourceIp": source_ip,
+        "user": None,
+        "userAgent": user_agent,
+        "userArn": None,
+    }
+    if api_key is not None:
+        identity["apiKey"] = api_key
+        identity["apiKeyId"] = api_key_id
     return {
         "resource": resource_path,
         "path": path,
@@ -120,20 +143,7 @@ def apigateway_rest_event(
             "domainPrefix": api_id,
             "extendedRequestId": http_api_request_id(),
             "httpMethod": method,
-            "identity": {
-                "accessKey": None,
-                "accountId": None,
-                "caller": None,
-                "cognitoAuthenticationProvider": None,
-                "cognitoAuthenticationType": None,
-                "cognitoIdentityId": None,
-                "cognitoIdentityPoolId": None,
-                "principalOrgId": None,
-                "sourceIp": source_ip,
-                "user": None,
-                "userAgent": user_agent,
-                "userArn": None,
-            },
+            "identity": identity,
             "path": f"/{stage}{path}",
             "protocol": "HTTP/1.1",
             "requestId": request_id or request_uuid(),
@@ -166,8 +176,13 @@ def apigateway_http_event(
     region: str = "us-east-1",
     request_time: datetime | None = None,
     request_id: str | None = None,
+    raw_query_string: str | None = None,
 ) -> dict[str, Any]:
-    """An HTTP API (payload 2.0) proxy event; a named stage prefixes rawPath, as HTTP APIs do."""
+    """An HTTP API (payload 2.0) proxy event; a named stage prefixes rawPath, as HTTP APIs do.
+
+    `raw_query_string`: the query exactly as the client sent it (the local gateway passes it);
+    by default it is re-encoded from the parsed query.
+    """
     moment = request_time or utc_now()
     path, path_query = _split_path(path)
     query_pairs = path_query + _pairs(query)
@@ -197,7 +212,7 @@ def apigateway_http_event(
         "version": "2.0",
         "routeKey": route_key,
         "rawPath": raw_path,
-        "rawQueryString": urlencode(query_pairs),
+        "rawQueryString": urlencode(query_pairs) if raw_query_string is None else raw_query_string,
     }
     if cookies:
         event["cookies"] = cookies

@@ -1,0 +1,44 @@
+"""What travels through the gateway: the HTTP request as received, and the response to send back.
+
+Plain dataclasses so the gateway's logic (`dispatch`) is testable without a socket, and the HTTP
+server is only a thin adapter around it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class HttpRequest:
+    """One request as the client sent it; `path` is still percent-encoded, `query` is the raw string."""
+
+    method: str
+    path: str
+    query: str = ""
+    headers: tuple[tuple[str, str], ...] = ()
+    body: bytes = b""
+    source_ip: str = "127.0.0.1"
+    server_port: int | None = None  # the local port the request arrived on
+
+    def header(self, name: str) -> str | None:
+        """The first value of a header (names are case-insensitive)."""
+        lowered = name.lower()
+        return next((value for key, value in self.headers if key.lower() == lowered), None)
+
+
+@dataclass
+class HttpResponse:
+    """A response: status, header pairs (repeatable, e.g. Set-Cookie) and the body bytes."""
+
+    status: int
+    headers: list[tuple[str, str]] = field(default_factory=list)
+    body: bytes = b""
+
+    def header(self, name: str) -> str | None:
+        lowered = name.lower()
+        return next((value for key, value in self.headers if key.lower() == lowered), None)
+
+    def set_default(self, name: str, value: str) -> None:
+        if self.header(name) is None:
+            self.headers.append((name, value))

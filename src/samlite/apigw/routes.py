@@ -1,0 +1,385 @@
+"""The route table: every API of a translated template, read from the OpenAPI `Body` SAM generates.
+
+SAM turns `Events: Type: Api` into an `AWS::ApiGateway::RestApi` and `Type: HttpApi` into an
+`AWS::ApiGatewayV2::Api`, each with a `Body` whose paths carry `x-amazon-apigateway-integration`
+(the integration `uri` names the function's ARN), plus Stage resources. Reading that body, after
+samlite's intrinsic resolution, rather than the SAM events keeps one source of truth for explicit
+APIs with their own `DefinitionBody` and implicit ones alike (aws-sam-cli reads the swagger too,
+samcli/commands/local/lib/swagger). Anything a route needs and cannot get is a `GatewayConfigError`
+naming the API resource, the path and the method, before the server starts.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from samlite.apigw.errors import GatewayConfigError
+from samlite.apigw.paths import PathTemplate
+from samlite.model import FunctionSpec
+
+if TYPE_CHECKING:
+    from samlite.template import Stack
+
+REST = "REST"
+HTTP = "HTTP"
+REST_API_TYPE = "AWS::ApiGateway::RestApi"
+HTTP_API_TYPE = "AWS::ApiGatewayV2::Api"
+_REST_STAGE_TYPE = "AWS::ApiGateway::Stage"
+_REST_DEPLOYMENT_TYPE = "AWS::ApiGateway::Deployment"
+_HTTP_STAGE_TYPE = "AWS::ApiGatewayV2::Stage"
+ANY_METHOD = "ANY"
+DEFAULT_ROUTE = "$default"  # an HTTP API's catch-all route (what no other route matches)
+_OPENAPI_METHODS = {"get", "put", "post", "delete", "options", "head", "patch"}
+_ANY_KEY = "x-amazon-apigateway-any-method"
+_INTEGRATION_KEY = "x-amazon-apigateway-integration"
+# arn:aws:apigateway:{region}:lambda:path/2015-03-31/functions/{function arn}/invocations
+_LAMBDA_URI = re.compile(r"^arn:[^:]+:apigateway:[^:]*:lambda:path/[^/]+/functions/(?P<arn>.+)/invocations$")
+_QUALIFIED_FUNCTION_ARN = re.compile(r"^(arn:[^:]+:lambda:[^:]*:[^:]*:function:[^:]+)(?::[^:]+)?$")
+
+
+@dataclass(frozen=True)
+class MockResponse:
+    """A `mock` integration's fixed answer: what SAM generates for CORS `options` methods."""
+
+    status: int
+    headers: Mapping[str, str]
+    body: str
+
+
+@dataclass(frozen=True)
+class Route:
+    """One method on one path of an API, and what answers it."""
+
+    method: str  # upper case, or ANY
+    path: PathTemplate
+    function: FunctionSpec | None = None  # a Lambda proxy integration
+    mock: MockResponse | None = None  # a mock integration (CORS preflight)
+    payload_format: str = "1.0"
+    api_key_required: bool = False
+    timeout_s: float | None = None  # the integration's own `timeoutInMillis`, else the gateway's
+
+    @property
+    def route_key(self) -> str:
+        """HTTP APIs' `routeKey`: `GET /items/{id}` (`ANY /x` for any-method routes, `$default`)."""
+        if self.path.is_default:
+            return DEFAULT_ROUTE
+        return f"{self.method} {self.path.template}"
+
+
+@dataclass(frozen=True)
+class HttpCors:
+    """An HTTP API's `x-amazon-apigateway-cors` (API Gateway answers preflights itself)."""
+
+    allow_origins: tuple[str, ...] = ()
+    allow_methods: tuple[str, ...] = ()
+    allow_headers: tuple[str, ...] = ()
+    expose_headers: tuple[str, ...] = ()
+    max_age: int | None = None
+    allow_credentials: bool = False
+
+
+@dataclass(frozen=True)
+class ApiDefinition:
+    """One API as the gateway serves it: its routes, deployed stage and settings."""
+
+    logical_id: str
+    kind: str  # REST or HTTP
+    api_id: str  # what `Ref` of the API gives: the id in its execute-api host name
+    stage: str
+    routes: tuple[Route, ...]
+    stage_variables: Mapping[str, str] = field(default_factory=dict)
+    binary_media_types: tuple[str, ...] = ()
+    api_key_source: str = "HEADER"
+    cors: HttpCors | None = None
+
+    @property
+    def requires_api_key(self) -> bool:
+        return any(route.api_key_required for route in self.routes)
+
+
+@dataclass
+class RouteTable:
+    """Every API of a stack, plus notes on what was skipped (printed by `samlite start`)."""
+
+    apis: list[ApiDefinition]
+    warnings: list[str] = field(default_factory=list)
+
+
+def load_routes(stack: Stack) -> RouteTable:
+    """Read every REST and HTTP API of `stack` (a `samlite.template.Stack`)."""
+    functions_by_arn: dict[str, FunctionSpec] = {}
+    for logical_id, spec in stack.functions.items():
+        resource = stack.resources.get(logical_id)
+        if resource is not None:
+            functions_by_arn[str(resource.attributes.get("Arn", ""))] = spec
+    unsupported_by_arn = {
+        str(stack.resources[logical_id].attributes.get("Arn", "")): reason
+        for logical_id, reason in stack.unsupported_functions.items()
+        if logical_id in stack.resources
+    }
+    table = RouteTable(apis=[])
+    for logical_id, resource in stack.resources.items():
+        if resource.type not in (REST_API_TYPE, HTTP_API_TYPE):
+            continue
+        kind = REST if resource.type == REST_API_TYPE else HTTP
+        body = resource.properties.get("Body")
+        if not isinstance(body, Mapping):
+            table.warnings.append(
+                f"Resource '{logical_id}' ({resource.type}) has no inline 'Body': samlite serves APIs "
+                "defined by SAM events or an inline DefinitionBody only; it is not served"
+            )
+            continue
+        reader = _BodyReader(
+            logical_id,
+            kind,
+            body,
+            functions_by_arn=functions_by_arn,
+            unsupported_by_arn=unsupported_by_arn,
+            warnings=table.warnings,
+        )
+        routes = reader.routes()
+        stage, variables = _stage(stack.resources, logical_id, resource.ref, kind)
+        table.apis.append(
+            ApiDefinition(
+                logical_id=logical_id,
+                kind=kind,
+                api_id=resource.ref,
+                stage=stage,
+                routes=tuple(routes),
+                stage_variables=variables,
+                binary_media_types=_binary_media_types(body, resource.properties),
+                api_key_source=str(
+                    resource.properties.get("ApiKeySourceType")
+                    or body.get("x-amazon-apigateway-api-key-source")
+                    or "HEADER"
+                ).upper(),
+                cors=_http_cors(logical_id, body.get("x-amazon-apigateway-cors")) if kind == HTTP else None,
+            )
+        )
+    return table
+
+
+class _BodyReader:
+    """Reads the routes of one API body (swagger 2.0 or OpenAPI 3)."""
+
+    def __init__(
+        self,
+        logical_id: str,
+        kind: str,
+        body: Mapping[str, Any],
+        *,
+        functions_by_arn: Mapping[str, FunctionSpec],
+        unsupported_by_arn: Mapping[str, str],
+        warnings: list[str],
+    ) -> None:
+        self.logical_id = logical_id
+        self.kind = kind
+        self.body = body
+        self.functions_by_arn = functions_by_arn
+        self.unsupported_by_arn = unsupported_by_arn
+        self.warnings = warnings
+        self.default_security = body.get("security") or []
+        self.api_key_schemes = _api_key_schemes(body)
+
+    def where(self, path: str, method: str) -> str:
+        return f"Resource '{self.logical_id}' route {method} {path}"
+
+    def routes(self) -> list[Route]:
+        paths = self.body.get("paths") or {}
+        if not isinstance(paths, Mapping):
+            raise GatewayConfigError(f"Resource '{self.logical_id}' property 'Body.paths' must be a mapping")
+        routes: list[Route] = []
+        for path, operations in paths.items():
+            if not isinstance(operations, Mapping):
+                raise GatewayConfigError(f"Resource '{self.logical_id}' path '{path}' must be a mapping")
+            try:
+                template = PathTemplate.default() if path == DEFAULT_ROUTE else PathTemplate.parse(str(path))
+            except ValueError as exc:
+                raise GatewayConfigError(f"Resource '{self.logical_id}' path '{path}': {exc}") from None
+            for key, operation in operations.items():
+                lowered = str(key).lower()
+                if lowered == _ANY_KEY:
+                    method = ANY_METHOD
+                elif lowered in _OPENAPI_METHODS:
+                    method = lowered.upper()
+                else:
+                    continue  # `parameters`, `summary` and other path-level keys
+                route = self.route(template, method, operation)
+                if route is not None:
+                    routes.append(route)
+        return routes
+
+    def route(self, template: PathTemplate, method: str, operation: Any) -> Route | None:
+        where = self.where(template.template, method)
+        if not isinstance(operation, Mapping):
+            raise GatewayConfigError(f"{where}: the operation must be a mapping")
+        integration = operation.get(_INTEGRATION_KEY)
+        if not isinstance(integration, Mapping):
+            self.warnings.append(f"{where}: no {_INTEGRATION_KEY}; not served")
+            return None
+        security = operation.get("security", self.default_security) or []
+        key_required = any(
+            isinstance(requirement, Mapping) and any(name in self.api_key_schemes for name in requirement)
+            for requirement in security
+        )
+        authorizers = sorted(
+            {
+                str(name)
+                for requirement in security
+                if isinstance(requirement, Mapping)
+                for name in requirement
+            }
+            - self.api_key_schemes
+        )
+        if authorizers:
+            self.warnings.append(
+                f"{where}: authorizer {', '.join(authorizers)} is not enforced locally (API keys only)"
+            )
+        kind = str(integration.get("type", "")).lower()
+        if kind == "aws_proxy":
+            return Route(
+                method=method,
+                path=template,
+                function=self.function(where, integration.get("uri")),
+                payload_format=str(
+                    integration.get("payloadFormatVersion") or ("1.0" if self.kind == REST else "2.0")
+                ),
+                api_key_required=key_required,
+                timeout_s=_timeout_s(where, integration.get("timeoutInMillis")),
+            )
+        if kind == "mock" and self.kind == REST:
+            return Route(
+                method=method,
+                path=template,
+                mock=_mock_response(where, integration),
+                api_key_required=key_required,
+            )
+        self.warnings.append(
+            f"{where}: integration type '{kind}' is not served by samlite (Lambda proxy only)"
+        )
+        return None
+
+    def function(self, where: str, uri: Any) -> FunctionSpec:
+        if not isinstance(uri, str):
+            raise GatewayConfigError(f"{where}: the integration uri could not be resolved ({uri!r})")
+        match = _LAMBDA_URI.match(uri)
+        if match is None:
+            raise GatewayConfigError(f"{where}: the integration uri '{uri}' does not name a Lambda function")
+        arn = match.group("arn")
+        unqualified = _QUALIFIED_FUNCTION_ARN.match(arn)
+        base_arn = unqualified.group(1) if unqualified else arn
+        spec = self.functions_by_arn.get(arn) or self.functions_by_arn.get(base_arn)
+        if spec is not None:
+            return spec
+        reason = self.unsupported_by_arn.get(base_arn)
+        if reason is not None:
+            raise GatewayConfigError(f"{where}: {reason}")
+        raise GatewayConfigError(
+            f"{where}: the integration names function '{arn}', which is not in the template"
+        )
+
+
+def _timeout_s(where: str, millis: Any) -> float | None:
+    if millis is None:
+        return None
+    try:
+        value = int(millis)
+    except (TypeError, ValueError):
+        raise GatewayConfigError(f"{where}: timeoutInMillis must be a number, not {millis!r}") from None
+    if value < 50:  # API Gateway's minimum integration timeout
+        raise GatewayConfigError(f"{where}: timeoutInMillis must be at least 50, not {value}")
+    return value / 1000.0
+
+
+def _api_key_schemes(body: Mapping[str, Any]) -> set[str]:
+    """Names of the security schemes that are API keys (`api_key` in what SAM generates)."""
+    definitions = dict(body.get("securityDefinitions") or {})
+    definitions.update((body.get("components") or {}).get("securitySchemes") or {})
+    return {
+        name
+        for name, scheme in definitions.items()
+        if isinstance(scheme, Mapping)
+        and scheme.get("type") == "apiKey"
+        and str(scheme.get("name", "")).lower() == "x-api-key"
+        and "x-amazon-apigateway-authtype" not in scheme  # a Lambda authorizer, not an API key
+    }
+
+
+def _mock_response(where: str, integration: Mapping[str, Any]) -> MockResponse:
+    """The default response of a mock integration: status, static header values, template body."""
+    default = ((integration.get("responses") or {}).get("default")) or {}
+    try:
+        status = int(default.get("statusCode", 200))
+    except (TypeError, ValueError):
+        raise GatewayConfigError(f"{where}: mock integration statusCode must be a number") from None
+    headers: dict[str, str] = {}
+    for name, value in (default.get("responseParameters") or {}).items():
+        prefix = "method.response.header."
+        if str(name).startswith(prefix) and isinstance(value, str):
+            # Static values are quoted in API Gateway's mapping syntax: "'https://example.com'".
+            headers[str(name)[len(prefix) :]] = (
+                value[1:-1] if value.startswith("'") and value.endswith("'") else value
+            )
+    templates = default.get("responseTemplates") or {}
+    body = str(templates.get("application/json", ""))
+    return MockResponse(status=status, headers=headers, body=body)
+
+
+def _stage(
+    resources: Mapping[str, Any], logical_id: str, api_ref: str, kind: str
+) -> tuple[str, dict[str, str]]:
+    """The API's stage name and variables (the first Stage resource deploying it)."""
+    stage_type = _REST_STAGE_TYPE if kind == REST else _HTTP_STAGE_TYPE
+    id_key = "RestApiId" if kind == REST else "ApiId"
+    for resource in resources.values():
+        if resource.type == stage_type and resource.properties.get(id_key) == api_ref:
+            variables = (
+                resource.properties.get("Variables") or resource.properties.get("StageVariables") or {}
+            )
+            return str(resource.properties.get("StageName", resource.ref)), {
+                str(k): str(v) for k, v in variables.items()
+            }
+    if kind == REST:
+        for resource in resources.values():
+            if (
+                resource.type == _REST_DEPLOYMENT_TYPE
+                and resource.properties.get("RestApiId") == api_ref
+                and resource.properties.get("StageName")
+            ):
+                return str(resource.properties["StageName"]), {}
+        raise GatewayConfigError(
+            f"Resource '{logical_id}': no AWS::ApiGateway::Stage or Deployment deploys it"
+        )
+    return "$default", {}
+
+
+def _binary_media_types(body: Mapping[str, Any], properties: Mapping[str, Any]) -> tuple[str, ...]:
+    # SAM writes them into the body decoded (`image/png`) and into BinaryMediaTypes escaped (`image~1png`).
+    values = list(body.get("x-amazon-apigateway-binary-media-types") or [])
+    values += [str(value).replace("~1", "/") for value in properties.get("BinaryMediaTypes") or []]
+    return tuple(dict.fromkeys(str(value) for value in values))
+
+
+def _http_cors(logical_id: str, raw: Any) -> HttpCors | None:
+    if raw is None:
+        return None
+    if not isinstance(raw, Mapping):
+        raise GatewayConfigError(
+            f"Resource '{logical_id}' property 'Body.x-amazon-apigateway-cors' must be a mapping"
+        )
+
+    def strings(key: str) -> tuple[str, ...]:
+        return tuple(str(value) for value in raw.get(key) or [])
+
+    max_age = raw.get("maxAge")
+    return HttpCors(
+        allow_origins=strings("allowOrigins"),
+        allow_methods=tuple(method.upper() for method in strings("allowMethods")),
+        allow_headers=tuple(header.lower() for header in strings("allowHeaders")),
+        expose_headers=strings("exposeHeaders"),
+        max_age=int(max_age) if max_age is not None else None,
+        allow_credentials=bool(raw.get("allowCredentials", False)),
+    )

@@ -1,0 +1,219 @@
+"""`samlite start`: the whole template running locally until Ctrl-C, as one command.
+
+What it prints, in order, on stdout: the stack outputs, the administrator credentials (also in
+`.samlite/env`), what to type next, the API Gateway URLs and keys when the template has an API
+(served on `--api-port`), then exactly one line starting with `samlite ready` once the
+endpoint answers (scripts and tests wait for it), then every function's log lines as they come.
+Ctrl-C or SIGTERM stops everything (workers, endpoint, watcher) and exits 0. A problem before ready
+(port in use, bad template, bad option) is one line on stderr and exit status 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shlex
+import signal
+import sys
+import threading
+import time
+from pathlib import Path
+from types import FrameType
+from typing import Any
+
+EXIT_USAGE = 2
+API_PORT_HELP = (
+    "port of the local API Gateway serving the template's REST and HTTP APIs (default: 3000; 0 picks a "
+    "free one); no gateway is started when the template has no API"
+)
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "start",
+        help="run the whole template locally: embedded AWS endpoint, functions, S3 events",
+        description="Provision the template's resources into an embedded AWS (one local endpoint for "
+        "boto3 and the AWS CLI), run its functions in warm local workers with their own IAM "
+        "permissions, deliver S3 events to them, and stream their logs. Ctrl-C stops everything.",
+    )
+    parser.add_argument(
+        "-t",
+        "--template",
+        "--template-file",
+        default="template.yaml",
+        help="SAM template file or its directory (default: template.yaml)",
+    )
+    parser.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1)")
+    parser.add_argument(
+        "--port", type=int, default=4566, help="port of the AWS endpoint; 0 picks a free one (default: 4566)"
+    )
+    parser.add_argument("--api-port", type=int, default=3000, metavar="N", help=API_PORT_HELP)
+    parser.add_argument(
+        "--parameter-overrides",
+        nargs="+",
+        default=[],
+        metavar="K=V",
+        help="template parameter values, as K=V or ParameterKey=K,ParameterValue=V",
+    )
+    parser.add_argument(
+        "--env-vars",
+        "-n",
+        metavar="FILE",
+        help='JSON file of environment overrides: {"Parameters": {...}, "LogicalId": {...}}',
+    )
+    parser.add_argument(
+        "--debug-port",
+        "-d",
+        type=int,
+        metavar="N",
+        help="run the --debug-function under debugpy on 127.0.0.1:N (waits for the debugger; no timeout)",
+    )
+    parser.add_argument("--debug-function", metavar="ID", help="logical id or name of the function to debug")
+    parser.add_argument(
+        "--no-iam",
+        dest="iam",
+        action="store_false",
+        help="do not enforce IAM: every function and client may do anything",
+    )
+    parser.add_argument(
+        "--no-watch",
+        dest="watch",
+        action="store_false",
+        help="do not recycle a function's warm workers when files under its CodeUri change",
+    )
+    parser.add_argument(
+        "--stack-name", default="samlite", help="stack name, as DescribeStacks reports it (default: samlite)"
+    )
+    parser.add_argument(
+        "--region",
+        default=os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1",
+        help="region of the embedded AWS (default: $AWS_REGION or us-east-1)",
+    )
+    parser.add_argument(
+        "--state-dir",
+        default=".samlite",
+        metavar="DIR",
+        help="where outputs.json, env and logs/ are written (default: .samlite)",
+    )
+    parser.set_defaults(run=run)
+
+
+class _Stop(Exception):
+    """Raised in the main thread by the SIGTERM handler, so shutdown runs the normal `finally` path."""
+
+
+def run(args: argparse.Namespace) -> int:
+    started_at = time.perf_counter()
+    from samlite.cloud.errors import CloudError
+    from samlite.cloud.local_cloud import CloudOptions, LocalCloud
+    from samlite.cloud.log_stream import TerminalPrinter
+    from samlite.template import TemplateError, load_env_vars_file, parse_parameter_overrides
+
+    previous = signal.signal(signal.SIGTERM, _raise_stop)
+    cloud: LocalCloud | None = None
+    try:
+        try:
+            options = CloudOptions(
+                template=Path(args.template),
+                host=args.host,
+                port=args.port,
+                api_port=args.api_port,
+                parameter_overrides=parse_parameter_overrides(args.parameter_overrides),
+                env_vars=load_env_vars_file(args.env_vars) if args.env_vars else None,
+                iam=args.iam,
+                watch=args.watch,
+                debug_port=args.debug_port,
+                debug_function=args.debug_function,
+                stack_name=args.stack_name,
+                region=args.region,
+                state_dir=Path(args.state_dir),
+                log_sink=TerminalPrinter(sys.stdout),
+            )
+            cloud = LocalCloud(options)
+            cloud.start()
+        except (TemplateError, CloudError, ValueError) as error:
+            print(f"samlite start: error: {_one_line(error)}", file=sys.stderr)
+            return EXIT_USAGE
+        _print_banner(cloud, args)
+        cloud.log(_ready_line(cloud, time.perf_counter() - started_at), echo=False)
+        print(_ready_line(cloud, time.perf_counter() - started_at), flush=True)
+        _wait_forever()
+    except (KeyboardInterrupt, _Stop):
+        pass
+    finally:
+        # A second Ctrl-C while stopping must not interrupt the shutdown half-way (and orphan workers).
+        previous_int = signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        try:
+            if cloud is not None:
+                cloud.stop()
+        finally:
+            signal.signal(signal.SIGTERM, previous)
+            signal.signal(signal.SIGINT, previous_int)
+    print("samlite stopped", flush=True)
+    return 0
+
+
+def _raise_stop(signum: int, frame: FrameType | None) -> None:
+    raise _Stop
+
+
+def _wait_forever() -> None:
+    # Event.wait with a timeout keeps the main thread returning to the interpreter, where the
+    # SIGINT / SIGTERM handlers run.
+    forever = threading.Event()
+    while not forever.wait(0.5):
+        pass
+
+
+def _one_line(error: BaseException) -> str:
+    return " ".join(str(error).split())
+
+
+def _ready_line(cloud: Any, seconds: float) -> str:
+    count = len(cloud.stack.functions)
+    return (
+        f"samlite ready: {cloud.url} (stack {cloud.stack.stack_name}, {count} function"
+        f"{'s' if count != 1 else ''}, started in {seconds:.1f} s)"
+    )
+
+
+def _print_banner(cloud: Any, args: argparse.Namespace) -> None:
+    from samlite.cloud.local_cloud import outputs_json
+
+    state_dir = Path(args.state_dir)
+    lines = [f"Stack outputs (also in {state_dir / 'outputs.json'}):", outputs_json(cloud.outputs), ""]
+    credentials = cloud.admin_credentials
+    lines += [
+        f"Administrator credentials for your own tools (also in {state_dir / 'env'}):",
+        f"  AWS_ENDPOINT_URL={cloud.url}",
+        f"  AWS_ACCESS_KEY_ID={credentials.access_key_id}",
+        f"  AWS_SECRET_ACCESS_KEY={credentials.secret_access_key}",
+        f"  AWS_REGION={cloud.options.region}",
+        "",
+    ]
+    if not args.iam:
+        lines += ["IAM is off (--no-iam): any credentials work, and functions may do anything.", ""]
+    lines += ["What to type next, in another shell:", f"  source {shlex.quote(str(state_dir / 'env'))}"]
+    bucket = _first_bucket(cloud)
+    if bucket is not None:
+        lines += [
+            f"  aws s3 cp ./photo.jpg s3://{bucket}/photo.jpg",
+            "  python -c \"import boto3; print([o['Key'] for o in boto3.client('s3')"
+            f".list_objects_v2(Bucket='{bucket}').get('Contents', [])])\"",
+        ]
+    else:
+        lines += [
+            "  aws sts get-caller-identity",
+            "  python -c \"import boto3; print(boto3.client('sts').get_caller_identity()['Arn'])\"",
+        ]
+    if cloud.api_urls:
+        lines += ["", "API Gateway (the template's APIs, served locally):"]
+        lines += [f"  {logical_id}: {url}" for logical_id, url in sorted(cloud.api_urls.items())]
+        lines += [f"  API key {logical_id}: {value}" for logical_id, value in sorted(cloud.api_keys.items())]
+    print("\n".join(lines), flush=True)
+
+
+def _first_bucket(cloud: Any) -> str | None:
+    buckets = [r.ref for r in cloud.stack.resources.values() if r.type == "AWS::S3::Bucket"]
+    return buckets[0] if buckets else None

@@ -1,0 +1,211 @@
+"""`samlite start` as a user runs it: a subprocess, its ready line, SIGTERM, and its one-line errors."""
+
+from __future__ import annotations
+
+import json
+import os
+import queue
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import psutil
+import pytest
+import requests
+
+from samlite.cli import build_parser
+
+FIXTURE = Path(__file__).resolve().parent / "cloud_fixtures"
+READY_TIMEOUT_S = 60
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    shutil.copytree(FIXTURE, tmp_path, dirs_exist_ok=True)
+    return tmp_path
+
+
+def _spawn(project: Path, *args: str) -> subprocess.Popen[str]:
+    env = {**os.environ, "NO_COLOR": "1", "PYTHONUNBUFFERED": "1"}
+    return subprocess.Popen(
+        [sys.executable, "-m", "samlite", "start", *args],
+        cwd=project,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+class _Lines:
+    """Reads a process's stdout on a thread, so waiting for a line can time out."""
+
+    def __init__(self, process: subprocess.Popen[str]) -> None:
+        self.seen: list[str] = []
+        self._queue: queue.Queue[str | None] = queue.Queue()
+        assert process.stdout is not None
+        stdout = process.stdout
+        threading.Thread(target=self._read, args=(stdout,), daemon=True).start()
+
+    def _read(self, stream: object) -> None:
+        for line in stream:  # type: ignore[attr-defined]
+            self._queue.put(line.rstrip("\n"))
+        self._queue.put(None)
+
+    def wait_for(self, prefix: str, timeout: float) -> str:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                line = self._queue.get(timeout=max(0.0, deadline - time.monotonic()))
+            except queue.Empty:
+                raise AssertionError(f"no line starting with {prefix!r}; got {self.seen}") from None
+            if line is None:
+                raise AssertionError(f"output ended before {prefix!r}; got {self.seen}")
+            self.seen.append(line)
+            if line.startswith(prefix):
+                return line
+
+    def rest(self, timeout: float = 10) -> list[str]:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                line = self._queue.get(timeout=max(0.0, deadline - time.monotonic()))
+            except queue.Empty:
+                break
+            if line is None:
+                break
+            self.seen.append(line)
+        return self.seen
+
+
+@pytest.fixture
+def started(project: Path) -> Iterator[tuple[subprocess.Popen[str], _Lines]]:
+    process = _spawn(project, "--port", "0", "--stack-name", f"cli-{uuid.uuid4().hex[:8]}")
+    lines = _Lines(process)
+    try:
+        yield process, lines
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait(10)
+
+
+def test_start_prints_outputs_credentials_next_steps_then_one_ready_line(
+    started: tuple[subprocess.Popen[str], _Lines], project: Path
+) -> None:
+    _, lines = started
+    ready = lines.wait_for("samlite ready", READY_TIMEOUT_S)
+    url = ready.split()[2]
+    assert url.startswith("http://127.0.0.1:")
+    text = "\n".join(lines.seen)
+    outputs = json.loads((project / ".samlite" / "outputs.json").read_text())
+    assert outputs["BucketName"] in text
+    assert "AWS_SECRET_ACCESS_KEY=" in text
+    assert f"aws s3 cp ./photo.jpg s3://{outputs['BucketName']}/photo.jpg" in text
+    assert "import boto3" in text
+    assert "AWS::SSM::Parameter (Setting)" in text
+    assert sum(line.startswith("samlite ready") for line in lines.seen) == 1
+    assert requests.get(url + "/", timeout=5).status_code in (200, 403)
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "Ctrl-C"])
+def test_sigterm_or_ctrl_c_stops_everything_and_exits_zero(
+    started: tuple[subprocess.Popen[str], _Lines], project: Path, signum: int
+) -> None:
+    process, lines = started
+    ready = lines.wait_for("samlite ready", READY_TIMEOUT_S)
+    # Run a function so that worker processes exist, then make sure none outlives the command.
+    _invoke_echo(ready.split()[2], project / ".samlite")
+    children = psutil.Process(process.pid).children(recursive=True)
+    assert children, "the runtime should have started worker processes"
+
+    process.send_signal(signum)
+    assert process.wait(30) == 0
+    assert "samlite stopped" in lines.rest()
+    _, alive = psutil.wait_procs(children, timeout=10)
+    assert alive == [], f"orphan processes: {[p.pid for p in alive]}"
+    assert process.stderr is not None
+    assert "Traceback" not in process.stderr.read()
+
+
+def _invoke_echo(url: str, state_dir: Path) -> None:
+    """Invoke the fixture's echo function through the Invoke API with the credentials of `.samlite/env`."""
+    import boto3
+
+    env = dict(
+        line.removeprefix("export ").split("=", 1) for line in (state_dir / "env").read_text().splitlines()
+    )
+    assert env["AWS_ENDPOINT_URL"] == url
+    outputs = json.loads((state_dir / "outputs.json").read_text())
+    client = boto3.client(
+        "lambda",
+        endpoint_url=url,
+        region_name=env["AWS_REGION"],
+        aws_access_key_id=env["AWS_ACCESS_KEY_ID"],
+        aws_secret_access_key=env["AWS_SECRET_ACCESS_KEY"],
+    )
+    response = client.invoke(FunctionName=outputs["UnprivilegedName"], Payload=b'{"hi": 1}')
+    assert json.loads(response["Payload"].read())["echo"] == {"hi": 1}
+
+
+def test_a_port_in_use_is_one_line_on_stderr_and_exit_status_2(project: Path) -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        process = _spawn(project, "--port", str(port))
+        stdout, stderr = process.communicate(timeout=60)
+    assert process.returncode == 2
+    assert stderr.count("\n") == 1 and stderr.startswith("samlite start: error:")
+    assert str(port) in stderr
+    assert "samlite ready" not in stdout
+
+
+def test_a_template_error_is_one_line_on_stderr_and_exit_status_2(project: Path) -> None:
+    process = _spawn(project, "-t", "missing.yaml", "--port", "0")
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 2
+    assert stderr.count("\n") == 1 and "missing.yaml" in stderr
+    assert "Traceback" not in stderr
+
+
+def test_help_says_what_api_port_does(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["start", "--help"])
+    help_text = " ".join(capsys.readouterr().out.split())
+    assert "--api-port" in help_text
+    assert "local API Gateway serving the template's REST and HTTP APIs" in help_text
+    assert "--no-iam" in help_text and "--no-watch" in help_text
+
+
+def test_a_template_with_an_api_prints_its_local_url_and_serves_it(project: Path) -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        taken = busy.getsockname()[1]
+        refused = _spawn(project, "-t", "api/template.yaml", "--port", "0", "--api-port", str(taken))
+        _, stderr = refused.communicate(timeout=60)
+    assert refused.returncode == 2
+    assert stderr.count("\n") == 1 and str(taken) in stderr
+
+    process = _spawn(project, "-t", "api/template.yaml", "--port", "0", "--api-port", "0")
+    lines = _Lines(process)
+    try:
+        lines.wait_for("samlite ready", READY_TIMEOUT_S)
+        [url_line] = [line for line in lines.seen if line.startswith("  ServerlessRestApi: ")]
+        base = url_line.split(": ", 1)[1]
+        assert requests.get(f"{base}/hello/cli", timeout=30).json() == {"hello": "cli"}
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(30) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait(10)
