@@ -81,12 +81,12 @@ def test_missing_read_permission_fails_and_dead_letters_the_event(restricted_clo
     assert len(attempts) == 3
     assert all(attempt.result.error_type for attempt in attempts)
 
-    # The function's own log names the denial: HEAD has no response body, so S3's AccessDenied reaches
+    # The function's own log names the denial. HEAD has no response body, so S3's AccessDenied reaches
     # boto3 as a bare 403 Forbidden (S3 API Reference, HeadObject: "403 Forbidden" without the
-    # s3:GetObject permission).
+    # s3:GetObject permission); the app's S3 service turns that into an AccessDenied line.
     failures = [line for line in cloud.log_lines(FUNCTION_ID) if '"outcome": "failed"' in line]
     assert len(failures) == 3
-    assert all("HeadObject" in line and "403" in line and "Forbidden" in line for line in failures)
+    assert all("AccessDenied" in line and "HeadObject" in line and "403" in line for line in failures)
 
     # Nothing reached the catalog.
     item = cloud.client("dynamodb").get_item(

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from upload_catalog.services.s3_objects import S3ObjectStore
+import boto3
+import pytest
+from botocore.stub import Stubber
+from upload_catalog.services.s3_objects import ObjectAccessDenied, S3ObjectStore
 
 from tests.unit import samples
 
@@ -59,3 +62,12 @@ def test_read_prefix_of_a_replaced_or_removed_object_is_none(aws) -> None:
         aws.bucket, "k", 10, etag=first["ETag"].strip('"'), version_id=first["VersionId"]
     ) == (b"first")
     assert store.read_prefix(aws.bucket, "missing", 10, etag="abc") is None  # 404
+
+
+def test_head_forbidden_names_the_access_denial_and_the_permission() -> None:
+    """S3 answers a HEAD without s3:GetObject with a bodiless 403 (S3 API Reference, HeadObject)."""
+    client = boto3.client("s3", region_name="us-east-1", aws_access_key_id="a", aws_secret_access_key="b")
+    with Stubber(client) as stub:
+        stub.add_client_error("head_object", "403", "Forbidden", 403)
+        with pytest.raises(ObjectAccessDenied, match=r"AccessDenied: HeadObject on s3://b/k .*s3:GetObject"):
+            S3ObjectStore(client).head("b", "k")

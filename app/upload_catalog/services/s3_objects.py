@@ -19,6 +19,12 @@ _GONE_CODES = frozenset({"404", "405", "NoSuchKey", "NoSuchVersion", "MethodNotA
 _CHANGED_CODES = frozenset({"412", "PreconditionFailed"})
 
 
+class ObjectAccessDenied(Exception):
+    """HEAD answered 403: S3 sends no body with a HEAD, so boto3 sees a bare "Forbidden". Naming the
+    denial and the permission to check turns a puzzling log line into the fix ("role error, fix the
+    role")."""
+
+
 def _error_code(err: ClientError) -> tuple[str, int]:
     error = err.response.get("Error", {})
     status = err.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
@@ -42,6 +48,11 @@ class S3ObjectStore:
             code, status = _error_code(err)
             if code in _GONE_CODES or status in _GONE_STATUS:
                 return None
+            if status == 403:
+                raise ObjectAccessDenied(
+                    f"AccessDenied: HeadObject on s3://{bucket}/{key} answered 403 Forbidden; the "
+                    "function's role needs s3:GetObject on the object (and s3:ListBucket on the bucket)"
+                ) from err
             raise
         return ObjectHead(
             size=int(response.get("ContentLength", 0)),
