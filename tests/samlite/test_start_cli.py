@@ -202,7 +202,11 @@ def test_a_template_with_an_api_prints_its_local_url_and_serves_it(project: Path
         lines.wait_for("samlite ready", READY_TIMEOUT_S)
         [url_line] = [line for line in lines.seen if line.startswith("  ServerlessRestApi: ")]
         base = url_line.split(": ", 1)[1]
-        assert requests.get(f"{base}/hello/cli", timeout=30).json() == {"hello": "cli"}
+        [key_line] = [line for line in lines.seen if line.startswith("  API key ServerlessRestApiApiKey: ")]
+        key = key_line.split(": ", 1)[1]
+        assert requests.get(f"{base}/hello/cli", timeout=30).status_code == 403
+        answer = requests.get(f"{base}/hello/cli", headers={"x-api-key": key}, timeout=30)
+        assert answer.json() == {"hello": "cli"}
         process.send_signal(signal.SIGTERM)
         assert process.wait(30) == 0
     finally:

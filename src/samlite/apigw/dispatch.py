@@ -58,8 +58,12 @@ class RouteMatch:
     path_parameters: dict[str, str]
 
 
+# What `x-amazon-apigateway-any-method` stands for; other verbs (TRACE, QUERY, ...) match no route.
+_ANY_COVERS = frozenset({"DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT"})
+
+
 def _method_fits(route: Route, method: str) -> bool:
-    return route.method in (method, ANY_METHOD)
+    return route.method == method or (route.method == ANY_METHOD and method in _ANY_COVERS)
 
 
 def match_route(api: ApiDefinition, method: str, path: str) -> RouteMatch | None:

@@ -458,7 +458,20 @@ class LocalCloud:
         for warning in gateway.warnings:
             self.log(f"warning: {warning}")
         self._localise_api_outputs(gateway)
+        self._register_api_keys(gateway)
         return gateway
+
+    def _register_api_keys(self, gateway: LocalApiGateway) -> None:
+        """Make each local key readable as on AWS: `aws apigateway get-api-key --api-key <ApiKeyId output>
+        --include-value` (CloudFormation cannot output a key's value, so that is how users and tests
+        written for a deployed stack find it)."""
+        from moto.apigateway.models import ApiKey as MotoApiKey
+
+        keys = self._require_aws().backend("apigateway").keys
+        for key in gateway.key_ring.keys.values():
+            keys[key.key_id] = MotoApiKey(
+                key.key_id, name=key.logical_id, enabled=key.enabled, value=key.value
+            )
 
     def _localise_api_outputs(self, gateway: LocalApiGateway) -> None:
         from samlite.cloud.stack_outputs import StackRecord

@@ -318,3 +318,14 @@ def test_stop_frees_the_port_and_is_idempotent(gateway_stack: Stack, runtime: La
     first.stop()
     with LocalApiGateway(gateway_stack, runtime.invoke, port=port) as second:
         assert second.port == port
+
+
+@pytest.mark.parametrize("method", ["TRACE", "QUERY"])
+def test_other_methods_get_api_gateways_answer_not_a_501_page(
+    rest_url: str, http_url: str, key: dict[str, str], method: str
+) -> None:
+    # ANY stands for the seven usual methods only: TRACE on an ANY route is still an unknown route.
+    rest = requests.request(method, f"{rest_url}/files/a", headers=key, timeout=30)
+    assert rest.status_code == 403 and rest.text == '{"message":"Missing Authentication Token"}'
+    http = requests.request(method, f"{http_url}/any/a", timeout=30)
+    assert http.status_code == 404 and http.text == '{"message":"Not Found"}'

@@ -376,7 +376,9 @@ def test_a_template_with_an_api_is_served_by_the_local_gateway(tmp_path: Path) -
     )
     with LocalCloud(options) as cloud:
         [base] = cloud.api_urls.values()
-        response = requests.get(f"{base}/hello/world", timeout=30)
+        assert requests.get(f"{base}/hello/world", timeout=30).status_code == 403  # ApiKeyRequired
+        [(key_logical_id, key_value)] = cloud.api_keys.items()
+        response = requests.get(f"{base}/hello/world", headers={"x-api-key": key_value}, timeout=30)
         assert response.status_code == 200
         assert response.json() == {"hello": "world"}
         [record] = cloud.invocations("Hello")
@@ -387,3 +389,7 @@ def test_a_template_with_an_api_is_served_by_the_local_gateway(tmp_path: Path) -
         assert json.loads((tmp_path / "outputs.json").read_text())["ApiUrl"] == local
         [stack] = cloud.client("cloudformation").describe_stacks(StackName=options.stack_name)["Stacks"]
         assert stack["Outputs"][0]["OutputValue"] == local
+        # The key's value is found as on AWS: apigateway get-api-key --include-value on its id.
+        key_id = cloud.stack.resources[key_logical_id].ref
+        found = cloud.client("apigateway").get_api_key(apiKey=key_id, includeValue=True)
+        assert (found["value"], found["enabled"]) == (key_value, True)
