@@ -15,6 +15,7 @@ import threading
 from collections.abc import Callable
 from typing import Any, ClassVar
 
+from samlite.cloud import dynamodb_query
 from samlite.cloud.credentials import Credentials
 from samlite.cloud.dynamodb_iam import install_dynamodb_resources
 from samlite.cloud.errors import EndpointError
@@ -25,6 +26,7 @@ from samlite.cloud.middleware import EndpointMiddleware
 from samlite.cloud.presigned_auth import install_moto_hook
 from samlite.cloud.presigned_auth import settle as settle_unsigned
 from samlite.cloud.request_auth import IamAuthorizer
+from samlite.cloud.s3_post_policy import enforce_post_policies
 from samlite.cloud.served_request import ServedRequest
 from samlite.cloud.stack_outputs import StackApi
 
@@ -116,7 +118,9 @@ class EmbeddedAws:
             install_moto_hook()
             install_dynamodb_resources()
             settle = functools.partial(settle_unsigned, self.account_id)
-        middleware = EndpointMiddleware(dispatcher, self._lambda_api, self.stacks, settle)
+        # Presigned POST uploads are held to their policy's conditions before moto stores them.
+        moto_app = enforce_post_policies(dispatcher)
+        middleware = EndpointMiddleware(moto_app, self._lambda_api, self.stacks, settle)
         for observer in self._pending_observers:
             middleware.add_observer(observer)
         server = make_endpoint_server(self.host, self.port, middleware)
@@ -128,6 +132,7 @@ class EmbeddedAws:
             raise
         self.port = int(server.server_address[1])
         self._middleware = middleware
+        dynamodb_query.install()  # Query cost follows the page, not the table (restored by stop())
         self._server = ServerThread(server)
         self._server.start()
         threading.Thread(target=_prewarm, args=(dispatcher,), name="samlite-prewarm", daemon=True).start()
@@ -138,6 +143,7 @@ class EmbeddedAws:
             return
         self._server.stop()
         self._server = None
+        dynamodb_query.restore()
         self._restore_iam()
 
     def __enter__(self) -> EmbeddedAws:
