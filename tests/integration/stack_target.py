@@ -18,6 +18,8 @@ from typing import Any
 AWS_CONVERGE_S = 60.0
 LOCAL_CONVERGE_S = 30.0
 POLL_INTERVAL_S = 0.2
+# The API key resource SAM generates for `CatalogApi`'s usage plan (`Auth.UsagePlan`): `<Api>ApiKey`.
+API_KEY_LOGICAL_ID = "CatalogApiApiKey"
 
 
 def target_is_aws() -> bool:
@@ -35,6 +37,8 @@ class Stack:
     settle: Callable[[float], bool] = field(default=lambda timeout: True)
     converge_timeout: float = AWS_CONVERGE_S
     local: Any = None  # the LocalCloud on samlite, else None
+    parameters: Mapping[str, str] = field(default_factory=dict)  # the stack's template parameters
+    _api_key: str | None = field(default=None, repr=False)
 
     @property
     def bucket(self) -> str:
@@ -51,6 +55,34 @@ class Stack:
     @property
     def dynamodb(self) -> Any:
         return self.client("dynamodb")
+
+    @property
+    def api_url(self) -> str:
+        """Base URL of the REST API, stage included, without a trailing slash (the `ApiUrl` output)."""
+        return str(self.outputs["ApiUrl"]).rstrip("/")
+
+    @property
+    def api_key(self) -> str:
+        """The value of the API key (`ApiKeyId` output) to send as `x-api-key`.
+
+        On samlite the local gateway knows the value; on AWS the output is the key's id, and its value
+        is read as the output's description says (`aws apigateway get-api-key --include-value`).
+        """
+        if self._api_key is None:
+            if self.local is not None:
+                self._api_key = self.local.api_keys[API_KEY_LOGICAL_ID]
+            else:
+                response = self.client("apigateway").get_api_key(
+                    apiKey=self.outputs["ApiKeyId"], includeValue=True
+                )
+                self._api_key = str(response["value"])
+        return self._api_key
+
+    @property
+    def cors_origins(self) -> tuple[str, ...]:
+        """The origins the stack allows (template parameter `CorsAllowedOrigins`), empty when none."""
+        raw = self.parameters.get("CorsAllowedOrigins", "")
+        return tuple(origin.strip() for origin in raw.split(",") if origin.strip())
 
     def catalog_item(self, key: str) -> dict[str, Any] | None:
         """The catalog entry of `key` in plain Python values (strongly consistent read), or None."""
@@ -111,6 +143,10 @@ def aws_stack(stack_name: str) -> Stack:
 
     description = boto3.client("cloudformation").describe_stacks(StackName=stack_name)["Stacks"][0]
     outputs = {item["OutputKey"]: item["OutputValue"] for item in description.get("Outputs", [])}
+    parameters = {
+        item["ParameterKey"]: item.get("ResolvedValue", item.get("ParameterValue", ""))
+        for item in description.get("Parameters", [])
+    }
     clients: dict[str, Any] = {}
 
     def client(service: str) -> Any:
@@ -118,4 +154,60 @@ def aws_stack(stack_name: str) -> Stack:
             clients[service] = boto3.client(service)
         return clients[service]
 
-    return Stack(target="aws", outputs=outputs, client=client, converge_timeout=AWS_CONVERGE_S)
+    return Stack(
+        target="aws", outputs=outputs, client=client, converge_timeout=AWS_CONVERGE_S, parameters=parameters
+    )
+
+
+@dataclass
+class CatalogApi:
+    """The catalog's REST API over real HTTP (`requests`), with the stack's key unless told otherwise.
+
+    Paths are relative to the stage URL (`/objects`, ...). Redirects are never followed implicitly:
+    the 302 of `/content` is part of what the tests check.
+    """
+
+    base_url: str
+    key: str
+    session: Any = None
+    timeout_s: float = 30.0
+
+    def __post_init__(self) -> None:
+        if self.session is None:
+            import requests
+
+            self.session = requests.Session()
+
+    def request(
+        self, method: str, path: str, *, key: str | None = None, send_key: bool = True, **kwargs: Any
+    ) -> Any:
+        """`method` on `path`; `key` replaces the stack's key, `send_key=False` sends none."""
+        headers = dict(kwargs.pop("headers", None) or {})
+        if send_key:
+            headers["x-api-key"] = self.key if key is None else key
+        kwargs.setdefault("allow_redirects", False)
+        kwargs.setdefault("timeout", self.timeout_s)
+        return self.session.request(method, self.base_url + path, headers=headers, **kwargs)
+
+    def get(self, path: str, **kwargs: Any) -> Any:
+        return self.request("GET", path, **kwargs)
+
+    def object_path(self, key: str, suffix: str = "") -> str:
+        """`/objects/<key>` with the key percent-encoded as UTF-8, slashes kept literal."""
+        from urllib.parse import quote
+
+        return f"/objects/{quote(key, safe='/')}{suffix}"
+
+    def list_all(self, **params: Any) -> list[list[str]]:
+        """Follow `next_cursor` from the first page to the last; the keys of each page, in order."""
+        pages: list[list[str]] = []
+        query = {name: value for name, value in params.items() if value is not None}
+        for _ in range(1000):
+            response = self.get("/objects", params=query)
+            assert response.status_code == 200, response.text
+            body = response.json()
+            pages.append([item["key"] for item in body["items"]])
+            if body["next_cursor"] is None:
+                return pages
+            query["cursor"] = body["next_cursor"]
+        raise AssertionError(f"GET /objects {params} still had a next_cursor after 1000 pages")

@@ -41,6 +41,11 @@ def test_live_entry_follows_the_table_contract(aws) -> None:
         "width": {"N": "640"},
         "height": {"N": "480"},
         "version_id": {"S": "v1"},
+        # Attributes of the sparse listing indexes (upload_catalog.catalog_index): live entries only.
+        "live_all": {"S": "b"},
+        "live_family": {"S": "b#image"},
+        "live_type": {"S": "b#image/png"},
+        "listed_at": {"S": "2026-11-25T10:00:00.000000Z"},
     }
 
 
@@ -78,5 +83,17 @@ def test_only_a_newer_sequencer_overwrites(aws) -> None:
     assert store.put_if_newer(tomb)
     assert not store.put_if_newer(entry("5F10A", size=4))  # a late create cannot resurrect
     assert get(aws)["deleted"] == {"BOOL": True}
+    assert not {"live_all", "live_family", "live_type", "listed_at"} & set(get(aws))  # left every index
     assert store.put_if_newer(entry("5F2", size=5))  # a genuinely newer create can
     assert get(aws)["size"] == {"N": "5"}
+
+
+def test_declared_type_parameters_do_not_split_the_type_index(aws) -> None:
+    store = DynamoCatalogStore(aws.dynamodb, aws.table)
+    store.put_if_newer(
+        entry("0A", content_type="Text/Plain; charset=UTF-8", event_time="2026-11-25T10:00:00Z")
+    )
+    item = get(aws)
+    assert item["live_type"] == {"S": "b#text/plain"}
+    assert item["live_family"] == {"S": "b#text"}
+    assert item["listed_at"] == {"S": "2026-11-25T10:00:00.000000Z"}

@@ -28,7 +28,9 @@ class NoManagedPolicies:
 def transformed(template: dict[str, Any]) -> dict[str, Any]:
     os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
     sam = copy.deepcopy(template)
-    sam["Resources"]["CatalogFunction"]["Properties"]["CodeUri"] = "s3://artifacts/app.zip"
+    for res in sam["Resources"].values():
+        if res["Type"] == "AWS::Serverless::Function":
+            res["Properties"]["CodeUri"] = "s3://artifacts/app.zip"
     return transform(sam, {"AWS::Region": "us-east-1"}, NoManagedPolicies())
 
 
@@ -58,6 +60,18 @@ def test_logical_ids_and_outputs(template: dict[str, Any]) -> None:
         "DeadLetterQueueUrl": {
             "Description": template["Outputs"]["DeadLetterQueueUrl"]["Description"],
             "Value": {"Ref": "CatalogDeadLetterQueue"},
+        },
+        "ApiUrl": {
+            "Description": template["Outputs"]["ApiUrl"]["Description"],
+            "Value": {"Fn::Sub": "https://${CatalogApi}.execute-api.${AWS::Region}.${AWS::URLSuffix}/v1/"},
+        },
+        "ApiKeyId": {
+            "Description": template["Outputs"]["ApiKeyId"]["Description"],
+            "Value": {"Ref": "CatalogApiApiKey"},
+        },
+        "ApiFunctionName": {
+            "Description": template["Outputs"]["ApiFunctionName"]["Description"],
+            "Value": {"Ref": "ApiFunction"},
         },
     }
 
@@ -112,6 +126,10 @@ def test_table_contract(template: dict[str, Any]) -> None:
     assert {a["AttributeName"]: a["AttributeType"] for a in table["AttributeDefinitions"]} == {
         "bucket": "S",
         "key": "S",
+        "live_all": "S",
+        "live_family": "S",
+        "live_type": "S",
+        "listed_at": "S",
     }
     assert table["TimeToLiveSpecification"] == {"AttributeName": "expires_at", "Enabled": True}
     assert table["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True}
@@ -122,7 +140,7 @@ def _resources_named(statement_resource: Any) -> list[Any]:
     return statement_resource if isinstance(statement_resource, list) else [statement_resource]
 
 
-def test_policy_names_only_its_bucket_table_and_queue(transformed: dict[str, Any]) -> None:
+def test_catalog_policy_names_only_its_bucket_table_and_queue(transformed: dict[str, Any]) -> None:
     role = props(transformed, "CatalogFunctionRole")
     # Logging to CloudWatch only (AWS managed; the function's own log group is created by the template).
     assert role["ManagedPolicyArns"] == ["arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"]

@@ -4,6 +4,9 @@ Each PutItem carries ``attribute_not_exists(key) OR sequencer < :sequencer``. Se
 zero-padded to one width (``controllers.sequencer``), so DynamoDB's string comparison is S3's documented
 order. The condition makes check-and-write one atomic step: two concurrent invocations for one key can
 never both win with the older event.
+
+A live entry also carries the attributes of the sparse listing indexes (``catalog_index``); a tombstone
+carries none, so PutItem of a tombstone (which replaces the whole item) removes the key from every index.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from upload_catalog.catalog_index import live_attributes
 from upload_catalog.models import CatalogEntry, CatalogItem, Tombstone
 
 CONDITION = "attribute_not_exists(#key) OR #sequencer < :sequencer"
@@ -40,7 +44,43 @@ def to_attributes(item: CatalogItem) -> dict[str, dict[str, Any]]:
         attrs["height"] = {"N": str(entry.height)}
     if entry.version_id:
         attrs["version_id"] = {"S": entry.version_id}
+    for name, value in live_attributes(entry.bucket, entry.content_type, entry.event_time).items():
+        attrs[name] = {"S": value}
     return attrs
+
+
+def from_attributes(item: dict[str, dict[str, Any]]) -> CatalogItem:
+    """The catalog entry or tombstone of a DynamoDB item (the inverse of ``to_attributes``)."""
+
+    def text(name: str) -> str | None:
+        value = item.get(name)
+        return value.get("S") if value else None
+
+    def number(name: str) -> int | None:
+        value = item.get(name)
+        return int(value["N"]) if value and "N" in value else None
+
+    if item.get("deleted", {}).get("BOOL"):
+        return Tombstone(
+            bucket=text("bucket") or "",
+            key=text("key") or "",
+            sequencer=text("sequencer") or "",
+            event_time=text("event_time") or "",
+            expires_at=number("expires_at") or 0,
+        )
+    return CatalogEntry(
+        bucket=text("bucket") or "",
+        key=text("key") or "",
+        size=number("size") or 0,
+        etag=text("etag") or "",
+        content_type=text("content_type") or "",
+        declared_content_type=text("declared_content_type"),
+        sequencer=text("sequencer") or "",
+        event_time=text("event_time") or "",
+        width=number("width"),
+        height=number("height"),
+        version_id=text("version_id"),
+    )
 
 
 class DynamoCatalogStore:

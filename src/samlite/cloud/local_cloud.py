@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import shlex
+import sys
 import threading
 import urllib.error
 import urllib.request
@@ -159,6 +160,8 @@ class LocalCloud:
         # only leaf modules in common, so no import cycle can be entered from both at once.
         import boto3  # noqa: F401
 
+        if _imports_are_rewritten():
+            _import_own_modules()
         expected_url = f"http://{options.host}:{options.port}"
         ahead = (
             _Background(self._load_stack, expected_url) if options.port else _Background(_import_translator)
@@ -387,8 +390,6 @@ class LocalCloud:
             stack_name=options.stack_name,
             endpoint_url=endpoint_url,
         )
-        if any(resource.type in API_RESOURCE_TYPES for resource in stack.resources.values()):
-            import samlite.apigw  # noqa: F401  (imported here, on the thread that runs ahead of moto)
         return stack
 
     def _debug_options(self, stack: Stack) -> Any:
@@ -599,6 +600,23 @@ class _Background:
         if self._error is not None:
             raise self._error
         return self._value
+
+
+def _imports_are_rewritten() -> bool:
+    """True under pytest, whose assertion rewriting compiles samlite's modules from rewritten ASTs
+    (samlite registers a pytest11 plugin, so pytest rewrites its whole package)."""
+    return any(type(finder).__name__ == "AssertionRewritingHook" for finder in sys.meta_path)
+
+
+def _import_own_modules() -> None:
+    """Import samlite's modules on this thread before a second one starts: CPython 3.11 cannot compile
+    rewritten ASTs on two threads at once ("AST constructor recursion depth mismatch", seen under
+    pytest). They are light (about 0.2 s); the heavy imports, moto and samtranslator, still overlap."""
+    import samlite.apigw
+    import samlite.cloud.iam
+    import samlite.events
+    import samlite.runtime
+    import samlite.template  # noqa: F401
 
 
 def _import_translator() -> None:
