@@ -13,6 +13,7 @@ import os
 import sys
 from pathlib import Path
 
+from samlite.cli.template_options import add_template_options
 from samlite.model import FunctionSpec
 from samlite.runtime import DebugOptions, DependencyInstallError, LambdaRuntime, UnsupportedFunctionError
 from samlite.template import TemplateError, load_env_vars_file, load_stack, parse_parameter_overrides
@@ -38,28 +39,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         metavar="FUNCTION_ID",
         help="logical id or name of the function (optional if the template has only one)",
     )
-    parser.add_argument(
-        "-t",
-        "--template",
-        "--template-file",
-        default="template.yaml",
-        help="SAM template file or its directory (default: template.yaml)",
-    )
+    add_template_options(parser)
     parser.add_argument(
         "-e", "--event", metavar="FILE", help="JSON event file, or '-' to read it from stdin (default: {})"
-    )
-    parser.add_argument(
-        "--env-vars",
-        "-n",
-        metavar="FILE",
-        help='JSON file of environment overrides: {"Parameters": {...}, "LogicalId": {...}}',
-    )
-    parser.add_argument(
-        "--parameter-overrides",
-        nargs="+",
-        default=[],
-        metavar="K=V",
-        help="template parameter values, as K=V or ParameterKey=K,ParameterValue=V",
     )
     parser.add_argument(
         "--debug-port",
@@ -67,11 +49,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         type=int,
         metavar="N",
         help="wait for a debugpy client on 127.0.0.1:N before running the handler; no timeout",
-    )
-    parser.add_argument(
-        "--region",
-        default=os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1",
-        help="AWS region the function sees (default: $AWS_REGION or us-east-1)",
     )
     parser.add_argument(
         "--endpoint-url",

@@ -11,7 +11,6 @@ Ctrl-C or SIGTERM stops everything (workers, endpoint, watcher) and exits 0. A p
 from __future__ import annotations
 
 import argparse
-import os
 import shlex
 import signal
 import sys
@@ -20,6 +19,8 @@ import time
 from pathlib import Path
 from types import FrameType
 from typing import Any
+
+from samlite.cli.template_options import add_template_options
 
 EXIT_USAGE = 2
 API_PORT_HELP = (
@@ -36,31 +37,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "boto3 and the AWS CLI), run its functions in warm local workers with their own IAM "
         "permissions, deliver S3 events to them, and stream their logs. Ctrl-C stops everything.",
     )
-    parser.add_argument(
-        "-t",
-        "--template",
-        "--template-file",
-        default="template.yaml",
-        help="SAM template file or its directory (default: template.yaml)",
-    )
+    add_template_options(parser)
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1)")
     parser.add_argument(
         "--port", type=int, default=4566, help="port of the AWS endpoint; 0 picks a free one (default: 4566)"
     )
     parser.add_argument("--api-port", type=int, default=3000, metavar="N", help=API_PORT_HELP)
-    parser.add_argument(
-        "--parameter-overrides",
-        nargs="+",
-        default=[],
-        metavar="K=V",
-        help="template parameter values, as K=V or ParameterKey=K,ParameterValue=V",
-    )
-    parser.add_argument(
-        "--env-vars",
-        "-n",
-        metavar="FILE",
-        help='JSON file of environment overrides: {"Parameters": {...}, "LogicalId": {...}}',
-    )
     parser.add_argument(
         "--debug-port",
         "-d",
@@ -83,11 +65,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument(
         "--stack-name", default="samlite", help="stack name, as DescribeStacks reports it (default: samlite)"
-    )
-    parser.add_argument(
-        "--region",
-        default=os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1",
-        help="region of the embedded AWS (default: $AWS_REGION or us-east-1)",
     )
     parser.add_argument(
         "--state-dir",
