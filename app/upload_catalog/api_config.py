@@ -12,11 +12,11 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from upload_catalog.catalog_index import MEDIA_RANGE
 from upload_catalog.config import ConfigError, load_config
 
 #: A presigned POST can upload at most 5 GiB (Amazon S3 User Guide, "Uploading objects").
 MAX_POST_BYTES = 5 * 1024**3
-_MEDIA_RANGE = re.compile(r"^[a-z0-9][a-z0-9!#$&^_.+-]*/(\*|[a-z0-9][a-z0-9!#$&^_.+-]*)$")
 _ORIGIN = re.compile(r"^https?://[^/\s?#]+$")
 
 
@@ -46,7 +46,7 @@ def load_api_config(env: Mapping[str, str] | None = None) -> ApiConfig:
     types = [t.lower() for t in _split(env.get("ALLOWED_CONTENT_TYPES", ""))]
     if not types:
         raise ConfigError("environment variable ALLOWED_CONTENT_TYPES is empty: name at least one media type")
-    bad = [t for t in types if not _MEDIA_RANGE.match(t)]
+    bad = [t for t in types if not MEDIA_RANGE.match(t)]
     if bad:
         raise ConfigError(f"environment variable ALLOWED_CONTENT_TYPES has invalid media types: {bad}")
     raw_max = env.get("MAX_UPLOAD_BYTES", "").strip()

@@ -7,12 +7,15 @@ Every listing is a DynamoDB Query on a *sparse* global secondary index: only liv
 carries none, so a delete removes the key from every index. Three partition scopes (the whole bucket,
 a content-type family such as ``image``, an exact content type) times two sort orders (by key, by
 upload time) make six indexes; a page of any listing is then one Query whose cost grows with the page.
+The scopes come from media types, so the one definition of a valid media type (``MEDIA_RANGE``) lives
+here too, for the upload rules, the API configuration and the listing filter alike.
 The one combination no index can order is a key prefix with newest-first order: that Query runs on
 the time index with a ``begins_with`` filter and a bounded read budget (see ``controllers.listing``).
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -55,6 +58,14 @@ def index_for(partition: str, order: str) -> IndexSpec:
         if spec.partition == partition and spec.sort == sort:
             return spec
     raise ValueError(f"no catalog index has partition {partition!r} and order {order!r}")
+
+
+#: A media type token (RFC 9110, 5.6.2), lower case (matching is case-insensitive and types are stored lower
+#: case), at most 127 characters (RFC 6838, 4.2).
+_TOKEN = r"[a-z0-9][a-z0-9!#$&^_.+-]{0,126}"
+#: ``type/subtype`` or a whole family, ``type/*``: an allowed upload type, a listing's ``type`` filter,
+#: and (with a concrete subtype) an upload's declared type. Groups ``family`` and ``subtype``.
+MEDIA_RANGE = re.compile(rf"^(?P<family>{_TOKEN})/(?P<subtype>\*|{_TOKEN})$")
 
 
 def media_type(content_type: str) -> str:

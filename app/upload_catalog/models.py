@@ -5,6 +5,9 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
+#: S3 object keys are at most 1024 bytes of UTF-8 (Amazon S3 User Guide, "Naming Amazon S3 objects").
+MAX_KEY_BYTES = 1024
+
 
 class Action(enum.Enum):
     """What a record asks the catalog to do."""

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from upload_catalog.controllers.sequencer import normalize_sequencer
+import pytest
+from upload_catalog.controllers.sequencer import is_newer, normalize_sequencer
 from upload_catalog.models import CatalogEntry, Tombstone
 from upload_catalog.services.catalog_table import DynamoCatalogStore
+
+from tests.unit.test_sequencer import ORDERED_PAIRS
 
 
 def entry(sequencer: str, **changes) -> CatalogEntry:
@@ -97,3 +100,27 @@ def test_declared_type_parameters_do_not_split_the_type_index(aws) -> None:
     assert item["live_type"] == {"S": "b#text/plain"}
     assert item["live_family"] == {"S": "b#text"}
     assert item["listed_at"] == {"S": "2026-11-25T10:00:00.000000Z"}
+
+
+@pytest.mark.parametrize(
+    ("current", "candidate"),
+    [
+        (None, "0A"),
+        *((a, a) for a, _ in ORDERED_PAIRS),
+        ("5F1", "5F100"),
+        *ORDERED_PAIRS,
+        *((new, old) for old, new in ORDERED_PAIRS),
+    ],
+)
+def test_conditional_write_agrees_with_is_newer(aws, current: str | None, candidate: str) -> None:
+    """The in-memory catalog of the unit and property tests orders writes with ``is_newer``: DynamoDB's
+    condition must decide every pair the same way, or those tests prove nothing about production."""
+    store = DynamoCatalogStore(aws.dynamodb, aws.table)
+    stored = None if current is None else normalize_sequencer(current)
+    if stored is not None:
+        assert store.put_if_newer(entry(current, size=1))
+    expected = is_newer(normalize_sequencer(candidate), stored)
+    written = store.put_if_newer(entry(candidate, size=2))
+    assert written == expected, (
+        f"DynamoDB wrote={written}, is_newer={expected} for {candidate} over {current}"
+    )

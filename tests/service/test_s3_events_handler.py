@@ -63,6 +63,36 @@ def test_uploads_and_deletes_are_catalogued(aws, handler) -> None:
     assert item(aws, "docs/a%b.pdf")["deleted"] == {"BOOL": True}
 
 
+def test_permanent_delete_that_leaves_a_null_version_current_catalogues_it(aws, handler) -> None:
+    """An object written while versioning was suspended has S3's "null" version (HEAD reports none); once
+    a newer version is deleted for good, the catalog must describe that object, not keep the deleted one."""
+    aws.s3.put_bucket_versioning(Bucket=aws.bucket, VersioningConfiguration={"Status": "Suspended"})
+    null_body = samples.gif(3, 4)
+    null_put = aws.s3.put_object(Bucket=aws.bucket, Key="k.gif", Body=null_body)
+    null_created = s3_record(
+        "ObjectCreated:Put",
+        "k.gif",
+        "0A",
+        bucket=aws.bucket,
+        size=len(null_body),
+        etag=null_put["ETag"],
+        version_id=null_put.get("VersionId"),
+    )
+    aws.s3.put_bucket_versioning(Bucket=aws.bucket, VersioningConfiguration={"Status": "Enabled"})
+    newer = created(aws, "k.gif", samples.gif(5, 6), "0B")
+    assert handler.handle(event(null_created, newer), None) == {"records": 2, "outcomes": {"written": 2}}
+
+    deleted = newer["s3"]["object"]["versionId"]
+    aws.s3.delete_object(Bucket=aws.bucket, Key="k.gif", VersionId=deleted)
+    reconcile = s3_record("ObjectRemoved:Delete", "k.gif", "0C", bucket=aws.bucket, version_id=deleted)
+
+    assert handler.handle(event(reconcile), None) == {"records": 1, "outcomes": {"written": 1}}
+    entry = item(aws, "k.gif")
+    assert entry["etag"]["S"] == null_put["ETag"].strip('"')
+    assert (entry["width"], entry["height"]) == ({"N": "3"}, {"N": "4"})
+    assert "version_id" not in entry, f"the entry names version {entry.get('version_id')}, deleted for good"
+
+
 def test_test_event_is_acknowledged(aws, handler) -> None:
     assert handler.handle(test_event(aws.bucket), None) == {"records": 1, "outcomes": {"ignored": 1}}
 

@@ -10,7 +10,7 @@ from upload_catalog.controllers.sequencer import normalize_sequencer
 from upload_catalog.models import CatalogEntry, ObjectHead, Tombstone
 
 from tests.unit import samples
-from tests.unit.fakes import FailingCatalog, FakeBucket, FakeCatalog
+from tests.unit.fakes import ENABLED, SUSPENDED, FailingCatalog, FakeBucket, FakeCatalog
 from tests.unit.s3_event_factory import event, s3_record, test_event
 
 NOW = 1_790_000_000
@@ -154,6 +154,43 @@ def test_permanent_delete_of_the_current_version_restores_the_previous(catalog) 
     assert catalog.items[("uploads", "k")].etag == first.etag
     bucket.delete_version("k", first.version_id)
     assert deliver(bucket, catalog, 3)["outcomes"] == {"tombstoned": 1}
+
+
+@pytest.mark.parametrize("null_written", ["before versioning was enabled", "while versioning was suspended"])
+def test_permanent_delete_that_leaves_a_null_version_current_catalogues_it(catalog, null_written) -> None:
+    # S3 gives an object written while versioning was off or suspended the version "null", which HEAD
+    # reports as no version at all; the reconcile must read that object, not the version just deleted.
+    if null_written == "before versioning was enabled":
+        bucket = FakeBucket()
+        null = bucket.put("k", samples.gif(1, 1))
+    else:
+        bucket = FakeBucket(versioned=True)
+        bucket.put("k", samples.gif(9, 9))
+        bucket.set_versioning(SUSPENDED)
+        null = bucket.put("k", samples.gif(1, 1))
+    bucket.set_versioning(ENABLED)
+    newer = bucket.put("k", samples.gif(2, 2))
+    assert null.version_id is None and newer.version_id is not None
+    deliver(bucket, catalog, *range(len(bucket.records)))
+    assert catalog.items[("uploads", "k")].etag == newer.etag
+
+    bucket.delete_version("k", newer.version_id)
+    assert deliver(bucket, catalog, len(bucket.records) - 1)["outcomes"] == {"written": 1}
+    entry = catalog.items[("uploads", "k")]
+    assert isinstance(entry, CatalogEntry)
+    assert (entry.etag, entry.width, entry.version_id) == (null.etag, 1, None)
+
+
+def test_permanent_delete_of_the_null_version_restores_the_previous(catalog) -> None:
+    bucket = FakeBucket(versioned=True)
+    first = bucket.put("k", samples.gif(1, 1))
+    bucket.set_versioning(SUSPENDED)
+    bucket.put("k", samples.gif(2, 2))
+    bucket.delete_version("k", "null")
+    assert bucket.records[-1]["s3"]["object"]["versionId"] == "null"
+    deliver(bucket, catalog, 0, 1, 2)
+    entry = catalog.items[("uploads", "k")]
+    assert (entry.etag, entry.version_id) == (first.etag, first.version_id)
 
 
 def test_object_replaced_between_head_and_get_is_left_to_the_newer_event(catalog) -> None:

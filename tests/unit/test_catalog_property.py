@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from upload_catalog.controllers.catalog import CatalogController
 from upload_catalog.models import CatalogEntry
 
-from tests.unit.fakes import FakeBucket, FakeCatalog
+from tests.unit.fakes import ENABLED, SUSPENDED, FakeBucket, FakeCatalog
 from tests.unit.s3_event_factory import event
 
 KEYS = ["a", "b b", "c+한"]
@@ -17,6 +17,8 @@ operation = st.one_of(
     st.tuples(st.just("put"), st.sampled_from(KEYS), st.binary(max_size=20)),
     st.tuples(st.just("delete"), st.sampled_from(KEYS), st.just(b"")),
     st.tuples(st.just("delete_version"), st.sampled_from(KEYS), st.integers(min_value=0, max_value=5)),
+    # PutBucketVersioning: objects written before (or while suspended) keep S3's "null" version.
+    st.tuples(st.just("versioning"), st.just(""), st.sampled_from([ENABLED, SUSPENDED])),
 )
 
 
@@ -26,9 +28,11 @@ def apply(bucket: FakeBucket, op: tuple) -> None:
         bucket.put(key, arg)
     elif kind == "delete":
         bucket.delete(key)
-    elif bucket.versioned and bucket.versions.get(key):
+    elif kind == "versioning":
+        bucket.set_versioning(arg)
+    elif bucket.versioning is not None and bucket.versions.get(key):
         history = bucket.versions[key]
-        bucket.delete_version(key, history[arg % len(history)].version_id)
+        bucket.delete_version(key, history[arg % len(history)].s3_version_id)
 
 
 def assert_catalog_matches(bucket: FakeBucket, catalog: FakeCatalog) -> None:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from upload_catalog.controllers.events import MAX_KEY_BYTES, parse_event, parse_record
+from upload_catalog.controllers.events import parse_event, parse_record
 from upload_catalog.controllers.sequencer import SEQUENCER_WIDTH
-from upload_catalog.models import Action, IgnoredEvent, ObjectEvent
+from upload_catalog.models import MAX_KEY_BYTES, Action, IgnoredEvent, ObjectEvent
 
 from tests.unit.s3_event_factory import event, s3_record, test_event
 

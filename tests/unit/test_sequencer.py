@@ -1,4 +1,9 @@
-"""S3 sequencer ordering: right-pad the shorter with zeros, compare as strings (S3 User Guide)."""
+"""S3 sequencer ordering: right-pad the shorter with zeros, compare as strings (S3 User Guide).
+
+``is_newer`` is the comparison the in-memory catalog (``tests.unit.fakes.FakeCatalog``) makes, and
+``tests/service/test_catalog_table.py`` checks that DynamoDB's conditional write agrees with it on
+``ORDERED_PAIRS``: the property tests' ordering is the production ordering.
+"""
 
 from __future__ import annotations
 
@@ -11,10 +16,11 @@ def test_padding_makes_equal_values_equal() -> None:
     assert not is_newer(normalize_sequencer("5F100"), normalize_sequencer("5F1"))
 
 
-@pytest.mark.parametrize(
-    ("older", "newer"),
-    [("0055AED6DCD90281E5", "0055AED6DCD90281E6"), ("5F0F", "5F1"), ("A", "A01"), ("09", "0A")],
-)
+#: (older, newer) raw sequencers, as S3 sends them.
+ORDERED_PAIRS = [("0055AED6DCD90281E5", "0055AED6DCD90281E6"), ("5F0F", "5F1"), ("A", "A01"), ("09", "0A")]
+
+
+@pytest.mark.parametrize(("older", "newer"), ORDERED_PAIRS)
 def test_order(older: str, newer: str) -> None:
     assert is_newer(normalize_sequencer(newer), normalize_sequencer(older))
     assert not is_newer(normalize_sequencer(older), normalize_sequencer(newer))

@@ -130,16 +130,21 @@ class CatalogController:
             return self._store(self._tombstone(event))
         if event.action is Action.RECONCILE:
             # One version was deleted for good: the key's current object (if any) is now authoritative.
+            # The event's versionId names the *deleted* version, so it must not be used to read the current
+            # one. HEAD reports a "null" version (written before versioning was enabled, or while it was
+            # suspended) as None: that version is then read without a VersionId, guarded by its ETag.
             head = self._objects.head(event.bucket, event.key)
             if head is None:
                 return self._store(self._tombstone(event))
-            return self._describe(event, head)
+            return self._describe(event, head, head.version_id)
         head = self._objects.head(event.bucket, event.key, event.version_id)
         if head is None:
             return OUTCOME_GONE, "HEAD found no object"
-        return self._describe(event, head)
+        return self._describe(event, head, head.version_id or event.version_id)
 
-    def _describe(self, event: ObjectEvent, head: ObjectHead) -> tuple[str, str]:
+    def _describe(self, event: ObjectEvent, head: ObjectHead, version_id: str | None) -> tuple[str, str]:
+        """Catalogue the object ``head`` describes; ``version_id`` is that object's version (None: the
+        current object, whose ETag the ranged GET still checks)."""
         data = b""
         if head.size > 0:
             prefix = self._objects.read_prefix(
@@ -147,7 +152,7 @@ class CatalogController:
                 event.key,
                 min(self._sniff_bytes, head.size),
                 etag=head.etag,
-                version_id=head.version_id or event.version_id,
+                version_id=version_id,
             )
             if prefix is None:
                 return OUTCOME_SUPERSEDED, "object replaced or removed between HEAD and GET"
@@ -164,7 +169,7 @@ class CatalogController:
             event_time=event.event_time,
             width=sniffed.width,
             height=sniffed.height,
-            version_id=head.version_id or event.version_id,
+            version_id=version_id,
         )
         return self._store(entry)
 

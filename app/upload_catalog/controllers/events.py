@@ -15,10 +15,7 @@ from typing import Any
 from urllib.parse import unquote_plus
 
 from upload_catalog.controllers.sequencer import normalize_sequencer
-from upload_catalog.models import Action, IgnoredEvent, MalformedRecord, ObjectEvent
-
-#: S3 object keys are at most 1024 bytes of UTF-8 (Amazon S3 User Guide, "Naming Amazon S3 objects").
-MAX_KEY_BYTES = 1024
+from upload_catalog.models import MAX_KEY_BYTES, Action, IgnoredEvent, MalformedRecord, ObjectEvent
 
 _CREATE_NAMES = frozenset(
     {

@@ -22,6 +22,7 @@ from upload_catalog.catalog_index import (
     LIVE_ALL,
     LIVE_FAMILY,
     LIVE_TYPE,
+    MEDIA_RANGE,
     ORDER_KEY,
     ORDER_NEWEST,
     IndexSpec,
@@ -32,17 +33,12 @@ from upload_catalog.catalog_index import (
 from upload_catalog.controllers.api_http import ApiError
 from upload_catalog.controllers.api_ports import CatalogReader
 from upload_catalog.controllers.cursor import decode_cursor, encode_cursor, fingerprint
-from upload_catalog.models import CatalogEntry, IndexQuery, ListedEntry
+from upload_catalog.models import MAX_KEY_BYTES, CatalogEntry, IndexQuery, ListedEntry
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 100
-#: S3 keys are at most 1024 bytes of UTF-8, so is a useful prefix.
-MAX_KEY_BYTES = 1024
 #: Items a filtered (prefix + newest) request may evaluate, per item of the page asked for.
 FILTER_BUDGET = 4
-#: An RFC 9110 media-type token (lower case: matching is case-insensitive and we store lower case).
-_TOKEN = r"[a-z0-9][a-z0-9!#$&^_.+-]{0,126}"
-TYPE_FILTER = re.compile(rf"^(?P<family>{_TOKEN})/(?P<subtype>\*|{_TOKEN})$")
 
 
 @dataclass(frozen=True)
@@ -109,7 +105,7 @@ def parse_list_params(query: Mapping[str, str]) -> ListParams:
     type_filter = query.get("type")
     if type_filter is not None:
         type_filter = type_filter.strip().lower()
-        if not TYPE_FILTER.match(type_filter):
+        if not MEDIA_RANGE.match(type_filter):
             raise ApiError(
                 400,
                 f"query parameter type must be a media type like image/png or image/*, got {type_filter!r}",
@@ -123,7 +119,7 @@ def plan_listing(bucket: str, params: ListParams) -> ListPlan:
     if params.type_filter is None:
         partition, value = LIVE_ALL, bucket
     else:
-        match = TYPE_FILTER.match(params.type_filter)
+        match = MEDIA_RANGE.match(params.type_filter)
         assert match is not None  # parse_list_params validated it
         if match["subtype"] == "*":
             partition, value = LIVE_FAMILY, family_scope(bucket, match["family"])

@@ -19,9 +19,9 @@ from __future__ import annotations
 from urllib.parse import unquote
 
 from upload_catalog.controllers.api_http import ApiError
+from upload_catalog.models import MAX_KEY_BYTES
 
 CONTENT_SUFFIX = "/content"
-MAX_KEY_BYTES = 1024
 
 
 def decode_key(raw: str | None) -> str:

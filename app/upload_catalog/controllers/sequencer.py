@@ -30,5 +30,9 @@ def is_newer(candidate: str, current: str | None) -> bool:
     """True when an event with sequencer ``candidate`` must replace state written at ``current``.
 
     Both are normalised values; equal sequencers mean the same event delivered twice, which is not newer.
+    This is the order of the table's conditional write (``services.catalog_table.CONDITION``,
+    ``attribute_not_exists(key) OR sequencer < :new``), which DynamoDB evaluates on the server; the
+    in-memory catalog of the unit and property tests uses this function, and a service test checks on
+    moto that the real condition decides every pair the same way.
     """
     return current is None or candidate > current

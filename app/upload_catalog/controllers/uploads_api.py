@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from upload_catalog.catalog_index import media_type
+from upload_catalog.catalog_index import MEDIA_RANGE, media_type
 from upload_catalog.controllers.api_http import ApiError, Request, Response, json_response
 from upload_catalog.controllers.api_ports import ObjectUrls
 
@@ -27,7 +27,6 @@ MAX_BODY_BYTES = 16 * 1024
 MAX_FILENAME_CHARS = 1024
 #: The safe form keeps at most this many UTF-8 bytes of the name (many file systems allow 255).
 MAX_SAFE_NAME_BYTES = 200
-_MEDIA_TYPE = re.compile(r"^[a-z0-9][a-z0-9!#$&^_.+-]*/[a-z0-9][a-z0-9!#$&^_.+-]*$")
 
 
 @dataclass(frozen=True)
@@ -116,10 +115,16 @@ class UploadsController:
             or len(content_type) > 255
             or not content_type.isascii()
             or not content_type.isprintable()
-            or not _MEDIA_TYPE.match(media_type(content_type))
+            or not _is_exact_media_type(media_type(content_type))
         ):
             raise ApiError(400, "body field content_type is missing or not a media type such as image/png")
         size = document.get("size")
         if isinstance(size, bool) or not isinstance(size, int) or size < 0:
             raise ApiError(400, "body field size is missing or not a non-negative integer (bytes)")
         return filename, content_type.strip(), size
+
+
+def _is_exact_media_type(value: str) -> bool:
+    """``type/subtype`` without a wildcard: an object has one type, ``image/*`` only names a family."""
+    match = MEDIA_RANGE.match(value)
+    return match is not None and match["subtype"] != "*"
