@@ -25,25 +25,9 @@ from typing import Any
 import pytest
 from stack_target import LOCAL_CONVERGE_S, CatalogApi, Stack, aws_stack, target_is_aws
 
-PLUGIN_MODULE = "samlite.pytest_plugin"
 # The browser origin the local stack allows (template parameter CorsAllowedOrigins, empty by default, so
 # the CORS tests need one); `--samlite-parameter-overrides CorsAllowedOrigins=...` takes precedence.
 LOCAL_CORS_ORIGIN = "https://app.example.com"
-
-
-def pytest_configure(config: pytest.Config) -> None:
-    """Load the samlite plugin unless its pytest11 entry point already did.
-
-    `pytest_plugins = [...]` cannot be used here: pytest refuses it outside the rootdir's conftest when
-    this conftest is collected as part of `pytest tests`. Remove this hook once pyproject.toml declares
-    `[project.entry-points.pytest11] samlite = "samlite.pytest_plugin"` (it then does nothing anyway).
-    """
-    manager = config.pluginmanager
-    import samlite.pytest_plugin as plugin
-
-    if not manager.is_registered(plugin):
-        manager.register(plugin, PLUGIN_MODULE)
-
 
 if target_is_aws():
 

@@ -93,11 +93,13 @@ class LocalApiGateway:
         self._thread.start()
 
     def stop(self) -> None:
-        """Stop serving and close the port; invocations still running finish in the runtime."""
+        """Stop serving, close the port and every open connection; invocations still running finish
+        in the runtime."""
         server, self._server = self._server, None
         if server is not None:
             server.shutdown()
             server.server_close()
+            server.close_connections()  # kept-alive ones would go on calling dispatch
         if self._thread is not None:
             self._thread.join(timeout=5)
             self._thread = None

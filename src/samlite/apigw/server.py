@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 
 from samlite.apigw.errors import PortInUseError
 from samlite.apigw.messages import HttpRequest, HttpResponse
+from samlite.http_connections import ConnectionTracking
 
 Dispatch = Callable[[HttpRequest], HttpResponse]
 MAX_BODY_BYTES = 10 * 1024 * 1024  # API Gateway's payload limit (10 MB)
@@ -105,8 +106,9 @@ class _Handler(BaseHTTPRequestHandler):
         """Silent: the function's own log lines are what a developer reads."""
 
 
-class GatewayHttpServer(ThreadingHTTPServer):
-    """Binds `host:port` (0 = a free port); a taken port is a `PortInUseError`."""
+class GatewayHttpServer(ConnectionTracking, ThreadingHTTPServer):
+    """Binds `host:port` (0 = a free port); a taken port is a `PortInUseError`.
+    `close_connections()` ends kept-alive connections (after `shutdown()`)."""
 
     daemon_threads = True
     allow_reuse_address = True  # allows a quick restart over TIME_WAIT, never a second listener

@@ -14,6 +14,7 @@ import contextlib
 import errno
 import logging
 import socket
+import sys
 import threading
 from typing import Any
 
@@ -21,6 +22,7 @@ from moto.moto_server.werkzeug_app import MotoRequestHandler
 from werkzeug.serving import ThreadedWSGIServer
 
 from samlite.cloud.errors import EndpointError
+from samlite.http_connections import ConnectionTracking
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +36,7 @@ class KeepAliveRequestHandler(MotoRequestHandler):
     """
 
     protocol_version = "HTTP/1.1"
+    _response_started = False  # the status line of the current request's response is written
 
     def setup(self) -> None:
         super().setup()
@@ -41,7 +44,23 @@ class KeepAliveRequestHandler(MotoRequestHandler):
         # second waits for the client's delayed ACK (~40 ms per call).
         self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
+    def handle(self) -> None:
+        """werkzeug's loop (a dropped connection ends it quietly). Anything else that escapes answers
+        500 when no response was started, then goes on to the server's `handle_error`, which logs it."""
+        try:
+            super().handle()
+        except Exception:
+            if not self._response_started:
+                with contextlib.suppress(OSError):
+                    self._internal_error()
+            raise
+
+    def send_response(self, code: int, message: str | None = None) -> None:
+        self._response_started = True
+        super().send_response(code, message)
+
     def run_wsgi(self) -> None:
+        self._response_started = False
         environ = self.make_environ()
         self.environ = environ
         started: list[Any] = []
@@ -60,13 +79,7 @@ class KeepAliveRequestHandler(MotoRequestHandler):
                     close()
         except Exception:
             log.exception("the embedded AWS failed on %s %s", self.command, self.path)
-            self.close_connection = True
-            self.send_response(500, "Internal Server Error")
-            self.send_header("Content-Type", "text/plain")
-            self.send_header("Content-Length", "21")
-            self.send_header("Connection", "close")
-            self.end_headers()
-            self.wfile.write(b"Internal Server Error")
+            self._internal_error()
             return
         status, headers = started
         code, _, reason = status.partition(" ")
@@ -83,42 +96,32 @@ class KeepAliveRequestHandler(MotoRequestHandler):
             self.wfile.write(body)
         self.wfile.flush()
 
+    def _internal_error(self) -> None:
+        """Answer 500 and close the connection (what follows on it cannot be trusted)."""
+        self.close_connection = True
+        self.send_response(500, "Internal Server Error")
+        self.send_header("Content-Type", "text/plain")
+        self.send_header("Content-Length", "21")
+        self.send_header("Connection", "close")
+        self.end_headers()
+        self.wfile.write(b"Internal Server Error")
+        self.wfile.flush()
+
     def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
         """Silence werkzeug's per-request access log line: it costs time and floods the terminal."""
 
 
-class QuietThreadedServer(ThreadedWSGIServer):
-    """werkzeug's threaded server; worker threads are daemons so a hung client never blocks exit."""
+class QuietThreadedServer(ConnectionTracking, ThreadedWSGIServer):
+    """werkzeug's threaded server; worker threads are daemons so a hung client never blocks exit.
+    `close_connections()` ends kept-alive connections, so a stopped endpoint answers nothing more."""
 
     daemon_threads = True
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._connections: set[socket.socket] = set()
-        self._connections_lock = threading.Lock()
-
-    def process_request(self, request: Any, client_address: Any) -> None:
-        with self._connections_lock:
-            self._connections.add(request)
-        super().process_request(request, client_address)
-
-    def shutdown_request(self, request: Any) -> None:
-        with self._connections_lock:
-            self._connections.discard(request)
-        super().shutdown_request(request)
-
-    def close_connections(self) -> None:
-        """End kept-alive connections, so a stopped endpoint answers nothing more."""
-        with self._connections_lock:
-            connections = list(self._connections)
-            self._connections.clear()
-        for connection in connections:
-            with contextlib.suppress(OSError):
-                connection.shutdown(socket.SHUT_RDWR)
-
     def handle_error(self, request: Any, client_address: Any) -> None:
-        # A client dropping its keep-alive connection is normal, not worth a traceback.
-        pass
+        """Called by socketserver with an exception that escaped the request handler."""
+        if isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError)):
+            return  # a client dropping its keep-alive connection is normal, not worth a traceback
+        log.exception("the embedded AWS failed serving a connection from %s", client_address)
 
 
 def make_endpoint_server(host: str, port: int, app: Any) -> QuietThreadedServer:

@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC
 from functools import lru_cache
@@ -200,10 +200,3 @@ def _expires_soon(credentials: Credentials) -> bool:
     if expiration.tzinfo is None:
         expiration = expiration.replace(tzinfo=UTC)
     return expiration.timestamp() - time.time() < RENEW_WHEN_LEFT_SECONDS
-
-
-def inline_policies_by_name(
-    documents: Iterable[Mapping[str, Any]], prefix: str
-) -> dict[str, Mapping[str, Any]]:
-    """Name anonymous policy documents `prefix0`, `prefix1`... for roles created from a FunctionSpec."""
-    return {f"{prefix}{index}": document for index, document in enumerate(documents)}

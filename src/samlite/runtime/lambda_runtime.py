@@ -89,7 +89,9 @@ class LambdaRuntime:
         self._cache_dir = cache_dir or default_cache_dir()
         self._lock = threading.Lock()
         self._pools: dict[str, tuple[FunctionSpec, FunctionPool]] = {}
-        self._retired: list[FunctionPool] = []  # pools of changed specs, still finishing invocations
+        # Pools of changed specs, kept (for close()) only while an invocation still holds them.
+        self._retired: set[FunctionPool] = set()
+        self._leases: dict[FunctionPool, int] = {}  # per pool: invocations between _pool_for and release
         self._scratch = Path(tempfile.mkdtemp(prefix="samlite-runtime-"))
         self._runtime_dir = build_runtime_dir(self._scratch / "runtime", RUNTIME_DISTRIBUTIONS)
         self._debug_dir: Path | None = None
@@ -114,7 +116,6 @@ class LambdaRuntime:
         `trace_id` is the X-Ray header handed to the worker (`Lambda-Runtime-Trace-Id`); callers that
         trace invocation chains (the recursion guard) pass one carrying their `Lineage` count.
         """
-        pool = self._pool_for(spec)
         debugging = self._debug is not None and self._debug.applies_to(spec.logical_id)
         invocation = Invocation(
             request_id=request_id or new_request_id(),
@@ -124,20 +125,11 @@ class LambdaRuntime:
             client_context=client_context,
             **({"trace_id": trace_id} if trace_id else {}),
         )
-        lines: list[str] = []
-        worker = pool.acquire()
-        worker_log = worker.emit
-        assert isinstance(worker_log, _WorkerLog)
-        worker_log.target = lines
+        pool = self._pool_for(spec)
         try:
-            outcome = worker.run(
-                invocation,
-                on_deliver=lambda inv: worker_log(platform_logs.start_line(inv.request_id, spec.log_format)),
-            )
-            return self._result(spec, outcome, lines, worker_log)
+            return self._run(pool, spec, invocation)
         finally:
-            worker_log.target = None
-            pool.release(worker)
+            self._end_lease(pool)
 
     def recycle(self, logical_id: str) -> None:
         """Stop the function's idle workers (its code changed): the next invocation is a cold start."""
@@ -150,8 +142,8 @@ class LambdaRuntime:
         """Stop every worker and remove the scratch directory; nothing is left running."""
         with self._lock:
             self._closed = True
-            pools = [pool for _, pool in self._pools.values()] + self._retired
-            self._pools, self._retired = {}, []
+            pools = [pool for _, pool in self._pools.values()] + list(self._retired)
+            self._pools, self._retired = {}, set()
         for pool in pools:
             pool.close()
         if self._fork_server is not None:
@@ -179,14 +171,31 @@ class LambdaRuntime:
 
     # -- internals -------------------------------------------------------------------------------
 
+    def _run(self, pool: FunctionPool, spec: FunctionSpec, invocation: Invocation) -> InvocationResult:
+        lines: list[str] = []
+        worker = pool.acquire()
+        worker_log = worker.emit
+        assert isinstance(worker_log, _WorkerLog)
+        worker_log.target = lines
+        try:
+            outcome = worker.run(
+                invocation,
+                on_deliver=lambda inv: worker_log(platform_logs.start_line(inv.request_id, spec.log_format)),
+            )
+            return self._result(spec, outcome, lines, worker_log)
+        finally:
+            worker_log.target = None
+            pool.release(worker)
+
     def _pool_for(self, spec: FunctionSpec) -> FunctionPool:
+        """The pool of `spec`, leased to the caller: pass it to `_end_lease` when done with it."""
         _check_supported(spec)
         with self._lock:
             if self._closed:
                 raise RuntimeError("the Lambda runtime is closed")
             entry = self._pools.get(spec.logical_id)
             if entry is not None and entry[0] == spec:
-                return entry[1]
+                return self._lease(entry[1])
         # New function, or its definition changed: (re)build its pool outside the lock (pip may run).
         launch = self._launch_for(spec)
         limit = 1 if launch.debug_port is not None else self._max_workers
@@ -194,15 +203,42 @@ class LambdaRuntime:
             limit = min(limit, spec.reserved_concurrency)
         pool = FunctionPool(lambda: Worker(launch, _WorkerLog(spec.logical_id, self._log_sink)), limit)
         with self._lock:
+            if self._closed:
+                raise RuntimeError("the Lambda runtime is closed")
             previous = self._pools.get(spec.logical_id)
             if previous is not None and previous[0] == spec:
-                return previous[1]
+                return self._lease(previous[1])
             self._pools[spec.logical_id] = (spec, pool)
+            self._lease(pool)
             if previous is not None:
-                self._retired.append(previous[1])
+                # Kept until its last user is done; this thread is one while it stops the idle workers.
+                self._retired.add(previous[1])
+                self._lease(previous[1])
         if previous is not None:
-            previous[1].recycle()
+            try:
+                previous[1].retire()
+            finally:
+                self._end_lease(previous[1])
         return pool
+
+    def _lease(self, pool: FunctionPool) -> FunctionPool:
+        """Count one more user of `pool` (called with self._lock held)."""
+        self._leases[pool] = self._leases.get(pool, 0) + 1
+        return pool
+
+    def _end_lease(self, pool: FunctionPool) -> None:
+        """One user of `pool` is done. A retired pool whose last user is done is dropped: its idle
+        workers were stopped by `retire()` and every other one when released, so none is left."""
+        with self._lock:
+            users = self._leases[pool] - 1
+            if users:
+                self._leases[pool] = users
+                return
+            del self._leases[pool]
+            if pool not in self._retired:
+                return
+            self._retired.discard(pool)
+        pool.close()  # no worker left to stop; any later acquire() fails instead of starting one
 
     def _launch_for(self, spec: FunctionSpec) -> WorkerLaunch:
         code_uri = Path(spec.code_uri).resolve()

@@ -25,6 +25,7 @@ class FunctionPool:
         self._idle: list[Worker] = []
         self._busy: set[Worker] = set()
         self._stale: set[Worker] = set()
+        self._retiring = False  # replaced by a pool of a changed definition: keeps no idle worker
         self._closed = False
 
     def acquire(self) -> Worker:
@@ -48,7 +49,7 @@ class FunctionPool:
         """Return a worker after an invocation; a dead or stale one is stopped instead of reused."""
         with self._condition:
             self._busy.discard(worker)
-            reusable = worker.alive and worker not in self._stale and not self._closed
+            reusable = worker.alive and worker not in self._stale and not (self._closed or self._retiring)
             self._stale.discard(worker)
             if reusable:
                 self._idle.append(worker)
@@ -63,6 +64,13 @@ class FunctionPool:
             self._stale.update(self._busy)
         for worker in idle:
             worker.stop()
+
+    def retire(self) -> None:
+        """The function's definition changed: stop idle workers now, and every other one (busy now,
+        or started later by an invocation that already held this pool) as soon as it is released."""
+        with self._condition:
+            self._retiring = True
+        self.recycle()
 
     def close(self) -> None:
         with self._condition:

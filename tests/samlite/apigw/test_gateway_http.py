@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import http.client
 import json
 import threading
 from pathlib import Path
@@ -318,6 +319,24 @@ def test_stop_frees_the_port_and_is_idempotent(gateway_stack: Stack, runtime: La
     first.stop()
     with LocalApiGateway(gateway_stack, runtime.invoke, port=port) as second:
         assert second.port == port
+
+
+def test_stop_closes_kept_alive_connections(gateway_stack: Stack, runtime: LambdaRuntime) -> None:
+    gateway = LocalApiGateway(gateway_stack, runtime.invoke, port=0)
+    gateway.start()
+    connection = http.client.HTTPConnection("127.0.0.1", gateway.port, timeout=10)
+    try:
+        connection.request("GET", "/nothing")
+        assert connection.getresponse().read() == b'{"message":"Not Found"}'
+        assert connection.sock is not None, "the connection must have been kept alive"
+        gateway.stop()
+        try:
+            assert connection.sock.recv(1) == b"", "a stopped gateway must end its kept-alive connections"
+        except TimeoutError:
+            pytest.fail("stop() left a kept-alive connection open (its handler thread still serves it)")
+    finally:
+        connection.close()
+        gateway.stop()
 
 
 @pytest.mark.parametrize("method", ["TRACE", "QUERY"])

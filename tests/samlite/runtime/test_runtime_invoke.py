@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import psutil
@@ -301,6 +304,44 @@ def test_a_changed_definition_gets_fresh_workers(runtime: LambdaRuntime) -> None
     changed = make_spec("app.echo", logical_id="EchoChanged", environment={"VERSION": "2"})
     result, after = invoke_json(runtime, changed)
     assert result.cold_start and after["pid"] != before["pid"] and after["env"]["VERSION"] == "2"
+
+
+def test_a_replaced_pool_is_dropped_once_its_last_invocation_ends(tmp_path: Path) -> None:
+    """The pool of a changed definition is kept (so close() can stop it) only while in use."""
+    code = tmp_path / "held"
+    code.mkdir()
+    (code / "held.py").write_text(
+        "import os, pathlib, time\n\n"
+        "def handler(event, context):\n"
+        "    print('holding', flush=True)\n"
+        "    while not pathlib.Path(event['release']).exists():\n"
+        "        time.sleep(0.01)\n"
+        "    return os.getpid()\n\n"
+        "def quick(event, context):\n"
+        "    return os.getpid()\n"
+    )
+    release = tmp_path / "release"
+    holding = threading.Event()
+    held = make_spec("held.handler", code_uri=code, logical_id="Held", timeout=60)
+    changed = dataclasses.replace(held, handler="held.quick")
+    with (
+        LambdaRuntime(
+            cache_dir=tmp_path / "cache", log_sink=lambda _id, line: line == "holding" and holding.set()
+        ) as runtime,
+        ThreadPoolExecutor(1) as background,
+    ):
+        in_flight = background.submit(invoke_json, runtime, held, {"release": str(release)})
+        assert holding.wait(30) or in_flight.done(), "the first invocation never started"
+        assert not in_flight.done(), in_flight.result()
+        assert not runtime.invoke(changed, b"{}").failed
+        assert len(runtime._retired) == 1, "a replaced pool still running an invocation must be kept"
+        release.write_text("")
+        result, held_pid = in_flight.result(timeout=30)
+        assert not result.failed
+        assert not runtime._retired, "a replaced pool must be dropped once its last invocation ended"
+        assert not psutil.pid_exists(held_pid) or psutil.Process(held_pid).status() == psutil.STATUS_ZOMBIE, (
+            "the worker of a replaced definition must be stopped when its invocation ends"
+        )
 
 
 def test_caller_supplied_trace_header_reaches_the_function(runtime: LambdaRuntime) -> None:
