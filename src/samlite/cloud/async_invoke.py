@@ -26,6 +26,7 @@ in the function's own log is the runtime's, while records and the DLQ carry the 
 from __future__ import annotations
 
 import heapq
+import inspect
 import itertools
 import json
 import threading
@@ -62,8 +63,17 @@ ERROR_CODE_FUNCTION = 200
 ERROR_CODE_RECURSION = 400
 ERROR_CODE_NOT_RUN = 429
 
+# An invoke callback may also take a keyword argument `source`: it then receives the event's source
+# ("s3", "lambda-api", "destination"), as given to `submit()`.
 Invoke = Callable[[FunctionSpec, bytes], InvocationResult]
 Log = Callable[[str], None]
+
+
+def _takes_source(invoke: Invoke) -> bool:
+    try:
+        return "source" in inspect.signature(invoke).parameters
+    except (TypeError, ValueError):  # a callable without a signature: called the plain way
+        return False
 
 
 @dataclass(eq=False)
@@ -119,6 +129,8 @@ class AsyncInvoker:
         self._default_concurrency = default_concurrency
         self._arn_prefix = f"arn:aws:lambda:{region}:{account_id}"
         self.chain = chain or ChainTracker()
+        # One clock for event age and retry due times (seconds, monotonic). The retry thread sleeps
+        # until the clock says a retry is due, so with an injected clock retries follow its time.
         self._clock = clock
         self._lanes: dict[str, _Lane] = {}
         self._lock = threading.Lock()
@@ -313,7 +325,7 @@ class AsyncInvoker:
                 f"({result.error_type}), attempt {event.attempts} of "
                 f"{config.maximum_retry_attempts + 1}; retrying in {delay:g} s"
             )
-            retry_at = time.monotonic() + delay
+            retry_at = self._clock() + delay
         except Exception as error:  # a bug here must not lose the event without a word
             self._log(
                 f"samlite: {event.spec.logical_id}: event {event.request_id} dropped: internal error "
@@ -337,7 +349,11 @@ class AsyncInvoker:
         event.attempts += 1
         with self.chain.running(event.spec.function_name, event.depth):
             try:
-                result = self._invoke(event.spec, event.payload)
+                if _takes_source(self._invoke):
+                    invoke: Callable[..., InvocationResult] = self._invoke
+                    result = invoke(event.spec, event.payload, source=event.source)
+                else:
+                    result = self._invoke(event.spec, event.payload)
             except Exception as error:
                 self._log(
                     f"samlite: {event.spec.logical_id}: the runtime could not run async invocation "
@@ -405,7 +421,7 @@ class AsyncInvoker:
                 if not self._retries:
                     self._retry_wakeup.wait()
                     continue
-                due = self._retries[0][0] - time.monotonic()
+                due = self._retries[0][0] - self._clock()
                 if due > 0:
                     self._retry_wakeup.wait(due)
                     continue

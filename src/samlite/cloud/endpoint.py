@@ -32,9 +32,10 @@ from samlite.cloud.stack_outputs import StackApi
 
 # moto's default account; every backend and ARN of the embedded AWS lives in it.
 ACCOUNT_ID = "123456789012"
-# moto backends whose Flask apps are built in the background at start rather than on their first
-# request (dynamodb, sts and lambda cost ~0.1 s each, which would otherwise land on a user's first
-# call). CloudFormation (1.8 s: it imports every model) is left out on purpose.
+# moto backends whose Flask apps are built in the background at start (or, with `start(prewarm=False)`,
+# when `prewarm()` is called: `samlite start` does so once ready) rather than on their first request
+# (dynamodb, sts and lambda cost ~0.1 s each, which would otherwise land on a user's first call).
+# CloudFormation (1.8 s: it imports every model) is left out on purpose.
 PREWARMED_BACKENDS = ("s3", "dynamodb", "sqs", "sts", "iam", "awslambda", "sns")
 
 
@@ -77,6 +78,11 @@ class EmbeddedAws:
         self._pending_observers: list[Callable[[ServedRequest], None]] = []
         self._server: ServerThread | None = None
         self._admin: Credentials | None = None
+        self._dispatcher: Any = None
+        self._first_use_lock = threading.RLock()
+        self._used_services: set[str] = set()
+        self._setting_up: set[str] = set()
+        self._deferred_setup: dict[str, list[Callable[[], None]]] = {}
 
     @property
     def url(self) -> str:
@@ -101,10 +107,13 @@ class EmbeddedAws:
             **self.admin_credentials.as_env(),
         }
 
-    def start(self) -> None:
+    def start(self, *, prewarm: bool = True) -> None:
         """Bind the port, turn moto's IAM enforcement on or off, create the admin, serve.
 
-        A port in use raises EndpointError with a one-line message for the CLI to print.
+        A port in use raises EndpointError with a one-line message for the CLI to print. A failed start
+        leaves nothing behind: the port is closed and moto's IAM switch is restored. `prewarm=False`
+        leaves building moto's per-service apps to a later `prewarm()` (`samlite start` calls it once
+        ready, so that work does not compete with provisioning for the interpreter).
         """
         if self._server is not None:
             return
@@ -112,7 +121,11 @@ class EmbeddedAws:
 
         from samlite.cloud.dispatch import CachedDispatcher
 
-        dispatcher = CachedDispatcher(create_backend_app)
+        def create_app(service: str) -> Any:
+            self._first_use(service)  # under the dispatcher's lock: requests wait for the setup
+            return create_backend_app(service)
+
+        dispatcher = CachedDispatcher(create_app)
         settle = None
         if self.iam_enabled:
             install_moto_hook()
@@ -124,18 +137,62 @@ class EmbeddedAws:
         for observer in self._pending_observers:
             middleware.add_observer(observer)
         server = make_endpoint_server(self.host, self.port, middleware)
+        iam_switched = False
         try:
             self._enable_iam()
+            iam_switched = True
             self._admin = create_admin(self.backend("iam"), self.region)
         except BaseException:
             server.server_close()
+            if iam_switched:
+                # Otherwise this mode stays registered (stop() returns early, _server being None) and
+                # a later EmbeddedAws with the other setting in this process would be refused.
+                self._restore_iam()
             raise
         self.port = int(server.server_address[1])
         self._middleware = middleware
+        self._dispatcher = dispatcher
         dynamodb_query.install()  # Query cost follows the page, not the table (restored by stop())
         self._server = ServerThread(server)
         self._server.start()
-        threading.Thread(target=_prewarm, args=(dispatcher,), name="samlite-prewarm", daemon=True).start()
+        if prewarm:
+            self.prewarm()
+
+    def prewarm(self) -> None:
+        """Build moto's per-service apps (PREWARMED_BACKENDS) on a background thread, ahead of the
+        first requests; a request needing one that is being built waits for it."""
+        if self._dispatcher is None:
+            raise EndpointError("the embedded AWS is not started: there is nothing to prewarm")
+        threading.Thread(
+            target=_prewarm, args=(self._dispatcher,), name="samlite-prewarm", daemon=True
+        ).start()
+
+    def on_first_use(self, service: str, setup: Callable[[], None]) -> None:
+        """Run `setup()` just before moto's `service` backend is first used: before the endpoint
+        creates the service's app for its first request (that request waits), or before the first
+        `backend(service)`; at once if one of these already happened. Lets start-up skip work (and
+        imports) that only matters once someone uses the service."""
+        with self._first_use_lock:
+            if service not in self._used_services and service not in self._setting_up:
+                self._deferred_setup.setdefault(service, []).append(setup)
+                return
+        setup()
+
+    def _first_use(self, service: str) -> None:
+        if service in self._used_services:
+            return
+        # Re-entrant: a setup may call backend(service). Other threads wait here until the setups are
+        # done, and only then is the service marked used (so none of them skips ahead of a setup).
+        with self._first_use_lock:
+            if service in self._used_services or service in self._setting_up:
+                return
+            self._setting_up.add(service)
+            try:
+                for setup in self._deferred_setup.pop(service, []):
+                    setup()
+            finally:
+                self._setting_up.discard(service)
+                self._used_services.add(service)
 
     def stop(self) -> None:
         """Stop serving (kept-alive connections included) and restore moto's IAM switch."""
@@ -168,6 +225,7 @@ class EmbeddedAws:
         """moto's backend of `service` for this account: per region, or per partition for global ones."""
         from moto.backends import get_backend
 
+        self._first_use(service)
         try:
             per_account = get_backend(service)[self.account_id]  # type: ignore[call-overload]
         except (KeyError, ModuleNotFoundError, ValueError) as error:

@@ -9,13 +9,14 @@ a test sees is what `samlite start` does.
 Start order matters: the endpoint binds its port first (a port in use fails in milliseconds, and the
 stack's local names, such as queue URLs, need the endpoint URL), then the template is loaded and
 provisioned, then the runtime and the event wiring are attached, and only then the state files are
-written and the endpoint is checked to answer.
+written and the endpoint is checked to answer. Work not needed for that is kept out of the way: moto's
+per-service apps are prewarmed once ready, and the API keys' moto records are written on the first use
+of moto's API Gateway.
 """
 
 from __future__ import annotations
 
 import json
-import shlex
 import sys
 import threading
 import urllib.error
@@ -27,7 +28,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from samlite.cloud.async_invoke import DEFAULT_RETRY_DELAYS
-from samlite.cloud.credentials import Credentials
+from samlite.cloud.credentials import Credentials, shell_exports
 from samlite.cloud.errors import CloudError
 from samlite.cloud.log_stream import SAMLITE_SOURCE, LogStream
 from samlite.model import FunctionSpec, InvocationResult
@@ -89,22 +90,6 @@ class InvocationRecord(NamedTuple):
     event: Any
     result: InvocationResult
     source: str
-
-
-class _SourcedPayload(bytes):
-    """An event payload that remembers which event source queued it.
-
-    The async invoker hands the payload object it was given back to the invoke callback unchanged;
-    carrying the source on it lets `invocations()` say where each invocation came from without the
-    invoker knowing about recording.
-    """
-
-    source: str
-
-    def __new__(cls, payload: bytes, source: str) -> _SourcedPayload:
-        instance = super().__new__(cls, payload)
-        instance.source = source
-        return instance
 
 
 class LocalCloud:
@@ -170,7 +155,7 @@ class LocalCloud:
             from samlite.cloud.endpoint import EmbeddedAws
 
             aws = EmbeddedAws(host=options.host, port=options.port, region=options.region, iam=options.iam)
-            aws.start()
+            aws.start(prewarm=False)  # prewarmed once ready: before, it would slow provisioning down
         finally:
             ahead.join()
         self._aws = aws
@@ -202,6 +187,7 @@ class LocalCloud:
             self._watcher.start()
         self._write_state_files()
         _check_answers(aws.url)
+        aws.prewarm()
 
     def stop(self) -> None:
         """Stop everything started, in reverse order; leaves no process or thread behind, and removes the
@@ -421,23 +407,16 @@ class LocalCloud:
         from samlite.cloud.async_recursion import current_depth, trace_header
         from samlite.cloud.async_wiring import EventDelivery
 
-        def invoke_queued(spec: FunctionSpec, payload: bytes) -> InvocationResult:
+        def invoke_queued(spec: FunctionSpec, payload: bytes, *, source: str = "async") -> InvocationResult:
             # Runs inside the invoker's ChainTracker.running(): the trace header carries the chain's
             # depth so the recursion guard can follow it even when all functions share one key.
+            # `source` is the event's, as submitted ("s3", "lambda-api", "destination").
             result = runtime.invoke(spec, payload, trace_id=trace_header(current_depth()))
-            self._record(spec, payload, result, getattr(payload, "source", "async"))
+            self._record(spec, payload, result, SOURCE_EVENT_API if source == "lambda-api" else source)
             return result
 
         delivery = EventDelivery(aws, invoke_queued, log=self.log, retry_delays=self.options.retry_delays)
         invoker = delivery.invoker
-        submit = invoker.submit
-
-        def submit_with_source(spec: FunctionSpec, payload: bytes, **kwargs: Any) -> str:
-            source = str(kwargs.get("source", "lambda-api"))
-            label = SOURCE_EVENT_API if source == "lambda-api" else source
-            return submit(spec, _SourcedPayload(payload, label), **kwargs)
-
-        invoker.submit = submit_with_source  # type: ignore[method-assign]
         aws.set_lambda_handler(_InvokeHandler(self, runtime, invoker))
         return delivery
 
@@ -465,14 +444,24 @@ class LocalCloud:
     def _register_api_keys(self, gateway: LocalApiGateway) -> None:
         """Make each local key readable as on AWS: `aws apigateway get-api-key --api-key <ApiKeyId output>
         --include-value` (CloudFormation cannot output a key's value, so that is how users and tests
-        written for a deployed stack find it)."""
-        from moto.apigateway.models import ApiKey as MotoApiKey
+        written for a deployed stack find it).
 
-        keys = self._require_aws().backend("apigateway").keys
-        for key in gateway.key_ring.keys.values():
-            keys[key.key_id] = MotoApiKey(
-                key.key_id, name=key.logical_id, enabled=key.enabled, value=key.value
-            )
+        Done on the first use of moto's API Gateway (the first apigateway request waits for it): its
+        import costs about 0.2 s, which `samlite start` need not spend before ready.
+        """
+        aws = self._require_aws()
+        keys = list(gateway.key_ring.keys.values())
+
+        def register() -> None:
+            from moto.apigateway.models import ApiKey as MotoApiKey
+
+            backend_keys = aws.backend("apigateway").keys
+            for key in keys:
+                backend_keys[key.key_id] = MotoApiKey(
+                    key.key_id, name=key.logical_id, enabled=key.enabled, value=key.value
+                )
+
+        aws.on_first_use("apigateway", register)
 
     def _localise_api_outputs(self, gateway: LocalApiGateway) -> None:
         from samlite.cloud.stack_outputs import StackRecord
@@ -535,10 +524,9 @@ class LocalCloud:
 
         state_dir = Path(self.options.state_dir)
         write_outputs_file(state_dir / "outputs.json", self.outputs)
-        env_lines = [f"export {name}={shlex.quote(value)}" for name, value in sorted(self.env().items())]
         env_file = state_dir / "env"
         temporary = env_file.with_suffix(".tmp")
-        temporary.write_text("\n".join(env_lines) + "\n")
+        temporary.write_text(shell_exports(dict(sorted(self.env().items()))))
         temporary.chmod(0o600)  # it holds the administrator's secret key
         temporary.replace(env_file)
 

@@ -167,15 +167,15 @@ def test_runtime_exception_counts_as_a_failed_attempt(harness_factory) -> None:
 
 
 def test_event_older_than_maximum_event_age_is_not_retried(harness_factory) -> None:
-    now = [1000.0]
+    skew = [0.0]  # the injected clock runs on real time (retries come due on it) plus this jump
     attempts = []
 
     def invoke(_spec: FunctionSpec, _payload: bytes) -> InvocationResult:
         attempts.append(1)
-        now[0] += 61  # the attempt itself took past the 60 s maximum age
+        skew[0] += 61  # the attempt itself took past the 60 s maximum age
         return error()
 
-    h = harness_factory(invoke, clock=lambda: now[0])
+    h = harness_factory(invoke, clock=lambda: time.monotonic() + skew[0])
     fn = spec(
         dead_letter_target_arn=DLQ,
         event_invoke_config=EventInvokeConfig(maximum_event_age_seconds=60, on_failure_arn=ON_FAILURE),
@@ -187,6 +187,23 @@ def test_event_older_than_maximum_event_age_is_not_retried(harness_factory) -> N
     assert record["requestContext"]["condition"] == "EventAgeExceeded"
     assert record["requestContext"]["approximateInvokeCount"] == 1
     assert any("older than MaximumEventAgeInSeconds (60)" in line for line in h.logs)
+
+
+def test_retry_delays_are_measured_on_the_injected_clock(harness_factory) -> None:
+    """The same clock times event age and retries: a retry 500 s away is due once that clock says so."""
+    now = [1000.0]
+
+    def clock() -> float:
+        now[0] += 1000  # every reading is 1000 s later: a 500 s retry delay is over at the next one
+        return now[0]
+
+    outcomes = iter([error(), ok()])
+    h = harness_factory(lambda _s, _p: next(outcomes), retry_delays=(500.0,), clock=clock)
+    h.invoker.submit(spec(event_invoke_config=EventInvokeConfig(on_success_arn=ON_SUCCESS)), b"{}")
+    assert h.invoker.wait_idle(5), "the retry waited for real time instead of the injected clock"
+    [(arn, message)] = h.sent
+    assert arn == ON_SUCCESS
+    assert json.loads(message.body)["requestContext"]["approximateInvokeCount"] == 2
 
 
 def test_reserved_concurrency_bounds_parallel_invocations(harness_factory) -> None:
@@ -238,9 +255,7 @@ def test_reserved_concurrency_zero_never_runs_and_says_so(harness_factory) -> No
 def test_submit_returns_before_the_function_runs(harness_factory) -> None:
     release = threading.Event()
     h = harness_factory(lambda _s, _p: ok() if release.wait(5) else error())
-    started = time.monotonic()
     h.invoker.submit(spec(), b"{}")
-    assert time.monotonic() - started < 1
     assert not h.invoker.wait_idle(0.05)
     release.set()
     assert h.invoker.wait_idle(5)

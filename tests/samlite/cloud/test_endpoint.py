@@ -239,3 +239,56 @@ def test_concurrent_requests_are_served(aws):
     assert not errors
     listed = client(aws, "s3").list_objects_v2(Bucket=bucket)["KeyCount"]
     assert listed == 40
+
+
+def test_a_failed_start_restores_the_iam_switch(aws, monkeypatch):
+    # create_admin fails after moto's IAM switch was set: the mode must not stay registered (stop()
+    # does nothing for an endpoint that never served), or a later endpoint with the other setting
+    # would be refused for the rest of the process.
+    from moto import settings
+
+    modes_before = list(EmbeddedAws._running_iam_modes)
+    count_before = settings.INITIAL_NO_AUTH_ACTION_COUNT
+
+    def refuse(*_args: object) -> None:
+        raise RuntimeError("create_admin failed")
+
+    monkeypatch.setattr("samlite.cloud.endpoint.create_admin", refuse)
+    failing = EmbeddedAws(port=0, iam=True)  # same IAM mode as the module's running endpoint
+    with pytest.raises(RuntimeError, match="create_admin failed"):
+        failing.start()
+    assert not failing.running
+    assert EmbeddedAws._running_iam_modes == modes_before, "the failed start left its IAM mode registered"
+    count_after = settings.INITIAL_NO_AUTH_ACTION_COUNT
+    assert count_after == count_before, "the failed start left moto's INITIAL_NO_AUTH_ACTION_COUNT changed"
+
+
+def test_first_use_setup_runs_before_the_services_first_request(aws):
+    calls: list[str] = []
+    endpoint = EmbeddedAws(port=0, iam=True)  # same IAM mode as the module's running endpoint
+    endpoint.start(prewarm=False)
+    try:
+        endpoint.on_first_use("sns", lambda: calls.append("sns ready"))
+        assert calls == [], "the setup ran before anyone used the service"
+        sns = client(endpoint, "sns")
+        topic = sns.create_topic(Name=unique("first-use"))["TopicArn"]
+        assert calls == ["sns ready"]
+        sns.get_topic_attributes(TopicArn=topic)
+        endpoint.backend("sns")
+        assert calls == ["sns ready"], "the setup ran more than once"
+        endpoint.on_first_use("sns", lambda: calls.append("late"))
+        assert calls == ["sns ready", "late"], "a setup registered after first use must run at once"
+    finally:
+        endpoint.stop()
+
+
+def test_first_use_setup_runs_before_backend_is_read(aws):
+    calls: list[str] = []
+    endpoint = EmbeddedAws(port=0, iam=True)
+    endpoint.start(prewarm=False)
+    try:
+        endpoint.on_first_use("sqs", lambda: calls.append("sqs ready"))
+        endpoint.backend("sqs")
+        assert calls == ["sqs ready"]
+    finally:
+        endpoint.stop()

@@ -393,3 +393,39 @@ def test_a_template_with_an_api_is_served_by_the_local_gateway(tmp_path: Path) -
         key_id = cloud.stack.resources[key_logical_id].ref
         found = cloud.client("apigateway").get_api_key(apiKey=key_id, includeValue=True)
         assert (found["value"], found["enabled"]) == (key_value, True)
+
+
+def test_the_async_invoke_callback_is_given_each_events_source() -> None:
+    # The source reaches the invoke callback as an argument (the invoker keeps it on each event), not
+    # on a bytes subclass attached by a monkeypatched `submit`; two-argument callbacks still work.
+    from samlite.cloud.async_invoke import AsyncInvoker
+    from samlite.model import FunctionSpec, InvocationResult
+
+    spec = FunctionSpec(
+        logical_id="Fn",
+        function_name="stack-Fn",
+        handler="app.handler",
+        runtime="python3.11",
+        code_uri=Path("."),
+    )
+    seen: list[tuple[bytes, str, type]] = []
+
+    def with_source(spec: FunctionSpec, payload: bytes, *, source: str = "none") -> InvocationResult:
+        seen.append((payload, source, type(payload)))
+        return InvocationResult(request_id="r", payload=b"null")
+
+    def plain(spec: FunctionSpec, payload: bytes) -> InvocationResult:
+        seen.append((payload, "plain", type(payload)))
+        return InvocationResult(request_id="r", payload=b"null")
+
+    for invoke, source in ((with_source, "s3"), (with_source, "destination"), (plain, "lambda-api")):
+        invoker = AsyncInvoker(invoke, send_to_target=lambda *_: None, log=lambda _line: None)
+        invoker.submit(spec, b"{}", source=source)
+        assert invoker.wait_idle(10), "the queued event was not run"
+        invoker.close()
+    assert seen == [(b"{}", "s3", bytes), (b"{}", "destination", bytes), (b"{}", "plain", bytes)]
+
+
+def test_local_cloud_leaves_the_invokers_submit_alone(clean: LocalCloud) -> None:
+    assert clean._delivery is not None
+    assert "submit" not in vars(clean._delivery.invoker), "AsyncInvoker.submit is monkeypatched"
