@@ -13,16 +13,9 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
 
+from upload_catalog.api_models import IndexPage, IndexQuery, ListedEntry, PresignedPost
 from upload_catalog.controllers.sequencer import normalize_sequencer
-from upload_catalog.models import (
-    CatalogEntry,
-    CatalogItem,
-    IndexPage,
-    IndexQuery,
-    ListedEntry,
-    PresignedPost,
-    Tombstone,
-)
+from upload_catalog.models import CatalogEntry, CatalogItem, Tombstone
 from upload_catalog.services.catalog_table import from_attributes, to_attributes
 
 BUCKET = "uploads-bucket"

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from upload_catalog.models import CatalogItem, IndexPage, IndexQuery, PresignedPost
+from upload_catalog.api_models import IndexPage, IndexQuery, PresignedPost
+from upload_catalog.models import CatalogItem
 
 
 class CatalogReader(Protocol):

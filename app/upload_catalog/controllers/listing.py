@@ -18,6 +18,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from upload_catalog.api_models import IndexQuery, ListedEntry
 from upload_catalog.catalog_index import (
     LIVE_ALL,
     LIVE_FAMILY,
@@ -33,7 +34,7 @@ from upload_catalog.catalog_index import (
 from upload_catalog.controllers.api_http import ApiError
 from upload_catalog.controllers.api_ports import CatalogReader
 from upload_catalog.controllers.cursor import decode_cursor, encode_cursor, fingerprint
-from upload_catalog.models import MAX_KEY_BYTES, CatalogEntry, IndexQuery, ListedEntry
+from upload_catalog.models import MAX_KEY_BYTES, CatalogEntry
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 100

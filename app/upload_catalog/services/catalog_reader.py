@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from upload_catalog.models import CatalogEntry, CatalogItem, IndexPage, IndexQuery, ListedEntry
+from upload_catalog.api_models import IndexPage, IndexQuery, ListedEntry
+from upload_catalog.models import CatalogEntry, CatalogItem
 from upload_catalog.services.catalog_table import from_attributes
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from upload_catalog.models import PresignedPost
+from upload_catalog.api_models import PresignedPost
 
 
 class S3ObjectUrls:
