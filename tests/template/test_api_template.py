@@ -4,36 +4,13 @@ indexes that are exactly the ones the code queries."""
 
 from __future__ import annotations
 
-import copy
-import os
 from typing import Any
 
-import pytest
-from samtranslator.translator.transform import transform
 from upload_catalog.catalog_index import INDEXES
 
-from tests.template.sam_template import sub
+from tests.template.sam_template import BUCKET_NAME, props, sub
 
-BUCKET = sub({"Fn::Sub": "${AWS::StackName}-uploads-${AWS::AccountId}-${AWS::Region}"})
-
-
-class NoManagedPolicies:
-    def load(self) -> dict[str, str]:
-        return {}
-
-
-@pytest.fixture(scope="module")
-def transformed(template: dict[str, Any]) -> dict[str, Any]:
-    os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
-    sam = copy.deepcopy(template)
-    for res in sam["Resources"].values():
-        if res["Type"] == "AWS::Serverless::Function":
-            res["Properties"]["CodeUri"] = "s3://artifacts/app.zip"
-    return transform(sam, {"AWS::Region": "us-east-1"}, NoManagedPolicies())
-
-
-def props(template: dict[str, Any], logical_id: str) -> dict[str, Any]:
-    return template["Resources"][logical_id]["Properties"]
+BUCKET = sub(BUCKET_NAME)
 
 
 def _names(resource: Any) -> list[str]:

@@ -5,37 +5,9 @@ The policy is checked after aws-sam-translator expanded the template, i.e. on th
 
 from __future__ import annotations
 
-import copy
-import os
 from typing import Any
 
-import pytest
-from samtranslator.translator.transform import transform
-
-from tests.template.sam_template import sub
-
-BUCKET_NAME = {"Fn::Sub": "${AWS::StackName}-uploads-${AWS::AccountId}-${AWS::Region}"}
-
-
-class NoManagedPolicies:
-    """aws-sam-translator asks IAM for managed policy names only when a template uses them by name."""
-
-    def load(self) -> dict[str, str]:
-        return {}
-
-
-@pytest.fixture(scope="module")
-def transformed(template: dict[str, Any]) -> dict[str, Any]:
-    os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
-    sam = copy.deepcopy(template)
-    for res in sam["Resources"].values():
-        if res["Type"] == "AWS::Serverless::Function":
-            res["Properties"]["CodeUri"] = "s3://artifacts/app.zip"
-    return transform(sam, {"AWS::Region": "us-east-1"}, NoManagedPolicies())
-
-
-def props(template: dict[str, Any], logical_id: str) -> dict[str, Any]:
-    return template["Resources"][logical_id]["Properties"]
+from tests.template.sam_template import BUCKET_NAME, props, sub
 
 
 def test_logical_ids_and_outputs(template: dict[str, Any]) -> None:

@@ -406,6 +406,7 @@ class LocalCloud:
     def _wire_events(self, aws: EmbeddedAws, runtime: LambdaRuntime) -> EventDelivery:
         from samlite.cloud.async_recursion import current_depth, trace_header
         from samlite.cloud.async_wiring import EventDelivery
+        from samlite.cloud.lambda_api import CallableInvokeHandler
 
         def invoke_queued(spec: FunctionSpec, payload: bytes, *, source: str = "async") -> InvocationResult:
             # Runs inside the invoker's ChainTracker.running(): the trace header carries the chain's
@@ -415,9 +416,22 @@ class LocalCloud:
             self._record(spec, payload, result, SOURCE_EVENT_API if source == "lambda-api" else source)
             return result
 
+        def invoke_now(spec: FunctionSpec, payload: bytes, **options: Any) -> InvocationResult:
+            # The Invoke API's RequestResponse: request id, client context and trace header pass through.
+            result = runtime.invoke(spec, payload, **options)
+            self._record(spec, payload, result, SOURCE_INVOKE_API)
+            return result
+
         delivery = EventDelivery(aws, invoke_queued, log=self.log, retry_delays=self.options.retry_delays)
         invoker = delivery.invoker
-        aws.set_lambda_handler(_InvokeHandler(self, runtime, invoker))
+        aws.set_lambda_handler(
+            CallableInvokeHandler(
+                invoke_now,
+                lambda spec, payload, request_id: invoker.submit(
+                    spec, payload, source="lambda-api", request_id=request_id
+                ),
+            )
+        )
         return delivery
 
     def _start_gateway(self, stack: Stack, runtime: LambdaRuntime) -> LocalApiGateway:
@@ -529,33 +543,6 @@ class LocalCloud:
         temporary.write_text(shell_exports(dict(sorted(self.env().items()))))
         temporary.chmod(0o600)  # it holds the administrator's secret key
         temporary.replace(env_file)
-
-
-class _InvokeHandler:
-    """The Invoke API's handler: RequestResponse through the runtime, Event through the async queue."""
-
-    def __init__(self, cloud: LocalCloud, runtime: LambdaRuntime, invoker: Any) -> None:
-        self._cloud = cloud
-        self._runtime = runtime
-        self._invoker = invoker
-
-    def invoke(
-        self,
-        spec: FunctionSpec,
-        payload: bytes,
-        *,
-        request_id: str | None = None,
-        client_context: str | None = None,
-        trace_id: str | None = None,
-    ) -> InvocationResult:
-        result = self._runtime.invoke(
-            spec, payload, request_id=request_id, client_context=client_context, trace_id=trace_id
-        )
-        self._cloud._record(spec, payload, result, SOURCE_INVOKE_API)
-        return result
-
-    def invoke_async(self, spec: FunctionSpec, payload: bytes, request_id: str) -> None:
-        self._invoker.submit(spec, payload, source="lambda-api", request_id=request_id)
 
 
 class _Background:
