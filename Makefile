@@ -28,7 +28,7 @@ lint: $(STAMP)
 	PYTHONPATH=app:src $(BIN)/lint-imports
 
 test: install lint
-	CHECKOV=$(CURDIR)/$(CHECKOV_VENV)/bin/checkov $(BIN)/pytest
+	CHECKOV=$(CURDIR)/$(CHECKOV_VENV)/bin/checkov $(BIN)/pytest --durations=15
 
 unit: $(STAMP)
 	$(BIN)/pytest tests/unit

@@ -3,7 +3,7 @@
 Issue 5's target: listing cost grows with the page, not the table, so p50 at 100,000 entries should
 be at most 1.2x p50 at 1,000 (both measured in this run). The API function does one DynamoDB Query
 per page on a listing index; on samlite that Query runs on the embedded DynamoDB (moto), whose own
-`Table.query` walks the whole table, hence `samlite.cloud.dynamodb_query` (when present) and the
+`Table.query` walks the whole table, hence `samlite.moto_changes.dynamodb_query` (when present) and the
 row that measures moto's own path on the same data for comparison.
 
 Entries are written straight into the embedded DynamoDB's backend (in process, no HTTP, no S3 event),
@@ -96,7 +96,7 @@ def _backend(cloud: LocalCloud) -> Any:
 def moto_query_path() -> Iterator[bool]:
     """moto's own Query while inside (True), when samlite's page-sized Query exists; else a no-op."""
     try:
-        from samlite.cloud.dynamodb_query import installed, moto_query_only
+        from samlite.moto_changes.dynamodb_query import installed, moto_query_only
     except ImportError:
         yield False
         return
@@ -258,8 +258,8 @@ def report(cloud: LocalCloud, gateway: Gateway) -> None:
         print(f"- moto's own Query at {LARGE:,} entries: {p50(moto_large) / p50(large.through):.1f}x slower")
     else:
         print(
-            "- samlite's page-sized Query (samlite.cloud.dynamodb_query) is not installed in the embedded "
-            "DynamoDB: every Query above is moto's own, which walks the whole table"
+            "- samlite's page-sized Query (samlite.moto_changes.dynamodb_query) is not installed in the "
+            "embedded DynamoDB: every Query above is moto's own, which walks the whole table"
         )
     rate = (LARGE - SMALL) / fill_large if fill_large else 0.0
     print(

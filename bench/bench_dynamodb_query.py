@@ -24,8 +24,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 import boto3
 from botocore.config import Config
 
-from samlite.cloud import dynamodb_query
-from samlite.cloud.endpoint import EmbeddedAws
+from samlite.endpoint.embedded_aws import EmbeddedAws
+from samlite.moto_changes import dynamodb_query
 
 SIZES = (1_000, 100_000)
 PAGE = 50

@@ -109,7 +109,7 @@ def _stock() -> dict[tuple[str, int], float]:
 
 
 def _embedded(iam: bool) -> dict[tuple[str, int], float]:
-    from samlite.cloud.endpoint import EmbeddedAws
+    from samlite.endpoint.embedded_aws import EmbeddedAws
 
     aws = EmbeddedAws(port=0, iam=iam)
     aws.start()

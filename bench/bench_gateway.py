@@ -21,9 +21,9 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "src"))
 
 from samlite.apigw import LocalApiGateway  # noqa: E402
-from samlite.apigw.dispatch import match_route  # noqa: E402
 from samlite.apigw.event_builder import MatchedRequest, build_event, encode_event  # noqa: E402
 from samlite.apigw.messages import HttpRequest  # noqa: E402
+from samlite.apigw.route_matching import match_route  # noqa: E402
 from samlite.runtime import LambdaRuntime  # noqa: E402
 from samlite.template import load_stack  # noqa: E402
 

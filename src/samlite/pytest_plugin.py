@@ -2,8 +2,8 @@
 
 Installed with samlite as a ``pytest11`` entry point, so a project that depends on samlite gets these
 fixtures without any conftest code. Nothing starts unless a test asks for one of them, and this module
-imports neither boto3 nor the local cloud until then: loading the plugin costs every other pytest run
-nothing.
+imports neither boto3 nor the local cloud until then (inside the fixtures, on purpose): loading the
+plugin costs every other pytest run nothing.
 
 Configuration (command line, else ini file, else default):
 
@@ -258,11 +258,11 @@ class SamliteHandle:
 def samlite_options(pytestconfig: pytest.Config, tmp_path_factory: pytest.TempPathFactory) -> CloudOptions:
     """The options `samlite_cloud` starts with; override in a conftest to change any of them."""
     settings = read_settings(pytestconfig)
-    from samlite.template import TemplateError
+    from samlite.errors import SamliteError
 
     try:
         return build_options(settings, tmp_path_factory.mktemp("samlite-state"))
-    except (OSError, TemplateError) as err:
+    except (OSError, SamliteError) as err:
         pytest.fail(str(err), pytrace=False)
 
 
@@ -275,14 +275,13 @@ def samlite_cloud(samlite_options: CloudOptions, pytestconfig: pytest.Config) ->
     A template or provisioning problem fails the tests that use it with samlite's one-line message
     rather than a traceback through the plugin.
     """
-    from samlite.cloud.errors import CloudError
     from samlite.cloud.local_cloud import LocalCloud
-    from samlite.template import TemplateError
+    from samlite.errors import SamliteError
 
     cloud = LocalCloud(samlite_options)
     try:
         cloud.start()
-    except (CloudError, TemplateError) as err:
+    except SamliteError as err:
         cloud.stop()
         pytest.fail(f"samlite could not start {samlite_options.template}: {err}", pytrace=False)
     pytestconfig.stash[_RUNNING] = cloud

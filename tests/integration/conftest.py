@@ -23,7 +23,8 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from stack_target import LOCAL_CONVERGE_S, CatalogApi, Stack, aws_stack, target_is_aws
+
+from tests.integration.stack_target import LOCAL_CONVERGE_S, CatalogApi, Stack, aws_stack, target_is_aws
 
 # The browser origin the local stack allows (template parameter CorsAllowedOrigins, empty by default, so
 # the CORS tests need one); `--samlite-parameter-overrides CorsAllowedOrigins=...` takes precedence.

@@ -94,9 +94,7 @@ class Stack:
         item = response.get("Item")
         return None if item is None else {name: plain(value) for name, value in item.items()}
 
-    def wait_for(
-        self, key: str, predicate: Callable[[dict[str, Any]], bool], what: str
-    ) -> dict[str, Any]:
+    def wait_for(self, key: str, predicate: Callable[[dict[str, Any]], bool], what: str) -> dict[str, Any]:
         """Poll the catalog until `key`'s entry satisfies `predicate`; fail with the last entry seen."""
         deadline = time.monotonic() + self.converge_timeout
         self.settle(self.converge_timeout)
@@ -127,7 +125,7 @@ class Stack:
 
 def plain(value: Mapping[str, Any]) -> Any:
     """A DynamoDB attribute value (low-level shape) as a Python value; numbers become int."""
-    (kind, raw), = value.items()
+    ((kind, raw),) = value.items()
     if kind == "N":
         return int(raw) if raw.lstrip("-").isdigit() else float(raw)
     if kind == "BOOL":

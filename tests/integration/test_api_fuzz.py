@@ -23,7 +23,8 @@ from schemathesis.checks import (
     response_schema_conformance,
     status_code_conformance,
 )
-from stack_target import CatalogApi, Stack, target_is_aws
+
+from tests.integration.stack_target import CatalogApi, Stack, target_is_aws
 
 OPENAPI = Path(__file__).resolve().parents[2] / "openapi.yaml"
 SEED = 20261125

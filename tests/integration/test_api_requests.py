@@ -9,7 +9,8 @@ and INVALID_API_KEY are both 403). The function's refusals are `{"error": {"code
 from __future__ import annotations
 
 import pytest
-from stack_target import CatalogApi, Stack
+
+from tests.integration.stack_target import CatalogApi, Stack
 
 FOREIGN_ORIGIN = "https://evil.example.net"
 

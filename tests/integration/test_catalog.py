@@ -12,10 +12,11 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-import generated_images as images
 import pytest
 import requests
-from stack_target import Stack
+
+from tests.integration import generated_images as images
+from tests.integration.stack_target import Stack
 
 FUNCTION_ID = "CatalogFunction"
 MIB = 1024 * 1024

@@ -9,11 +9,13 @@ of other tests (or, on a shared stack, of anyone) never show up in its pages.
 from __future__ import annotations
 
 import time
+from datetime import UTC, datetime
 from typing import Any
 
-import generated_images as images
 import pytest
-from stack_target import CatalogApi, Stack
+
+from tests.integration import generated_images as images
+from tests.integration.stack_target import CatalogApi, Stack
 
 PAGE = 2
 
@@ -28,8 +30,9 @@ def put_live(stack: Stack, key: str, body: bytes, content_type: str) -> dict[str
 def mixed(stack: Stack, prefix: str) -> dict[str, str]:
     """Five entries under the test's prefix, uploaded in this order (key -> catalogued type).
 
-    Key order and upload order differ on purpose, so the two listings cannot agree by accident; the
-    short sleeps keep upload times distinct (S3 event times have millisecond resolution).
+    Key order and upload order differ on purpose, so the two listings cannot agree by accident; each
+    upload waits until the clock is past the previous entry's event time (S3 event times have
+    millisecond resolution), so upload times are distinct.
     """
     uploads = [
         ("d.png", images.png(3, 2), "image/png"),
@@ -42,8 +45,17 @@ def mixed(stack: Stack, prefix: str) -> dict[str, str]:
     for name, body, content_type in uploads:
         item = put_live(stack, prefix + name, body, content_type)
         catalogued[prefix + name] = item["content_type"]
-        time.sleep(0.01)
+        _until_past(item["event_time"])
     return catalogued
+
+
+def _until_past(event_time: str, timeout: float = 5.0) -> None:
+    """Return once this machine's clock is past `event_time` (an ISO 8601 UTC time)."""
+    moment = datetime.fromisoformat(event_time.replace("Z", "+00:00"))
+    deadline = time.monotonic() + timeout
+    while datetime.now(UTC) <= moment:
+        assert time.monotonic() < deadline, f"the clock never passed {event_time}"
+        time.sleep(0.001)
 
 
 def flat(pages: list[list[str]]) -> list[str]:

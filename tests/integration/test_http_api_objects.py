@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from typing import Any
 
-import generated_images as images
 import pytest
 import requests
-from stack_target import CatalogApi, Stack
+
+from tests.integration import generated_images as images
+from tests.integration.stack_target import CatalogApi, Stack
 
 
 def create_form(api: CatalogApi, filename: str, content_type: str, size: int) -> dict[str, Any]:

@@ -19,7 +19,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from stack_target import target_is_aws
+
+from tests.integration.stack_target import target_is_aws
 
 ROOT = Path(__file__).resolve().parents[2]
 FUNCTION_ID = "CatalogFunction"
@@ -66,7 +67,6 @@ def restricted_cloud(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
         yield cloud
 
 
-@pytest.mark.slow
 @local_only
 def test_missing_read_permission_fails_and_dead_letters_the_event(restricted_cloud: Any) -> None:
     cloud = restricted_cloud

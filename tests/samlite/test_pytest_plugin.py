@@ -19,8 +19,6 @@ pytest_plugins = ["pytester"]
 FIXTURES = Path(__file__).parent / "plugin_fixtures"
 PLUGIN_MODULE = "samlite.pytest_plugin"
 
-pytestmark = pytest.mark.slow
-
 
 def plugin_args() -> list[str]:
     """`-p samlite.pytest_plugin` unless the installed distribution already declares the entry point

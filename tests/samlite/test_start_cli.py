@@ -24,7 +24,6 @@ from samlite.cli import build_parser
 
 FIXTURE = Path(__file__).resolve().parent / "cloud_fixtures"
 READY_TIMEOUT_S = 60
-pytestmark = pytest.mark.slow
 
 
 @pytest.fixture

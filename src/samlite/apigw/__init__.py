@@ -11,9 +11,9 @@ Gateway's own error answers follow AWS (event_builder.py, responses.py). `Gatewa
 template the gateway cannot serve, `PortInUseError` a port already taken.
 """
 
-from samlite.apigw.errors import GatewayConfigError, PortInUseError
 from samlite.apigw.gateway import DEFAULT_PORT, INTEGRATION_TIMEOUT_S, LocalApiGateway
 from samlite.apigw.routes import ApiDefinition, Route, load_routes
+from samlite.errors import GatewayConfigError, PortInUseError
 
 __all__ = [
     "DEFAULT_PORT",

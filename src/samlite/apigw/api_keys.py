@@ -14,13 +14,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from samlite.apigw.routes import ApiDefinition
+from samlite.template import Stack
 from samlite.template.naming import stable_token
-
-if TYPE_CHECKING:
-    from samlite.template import Stack
 
 _KEY_TYPE = "AWS::ApiGateway::ApiKey"
 _PLAN_TYPE = "AWS::ApiGateway::UsagePlan"

@@ -15,21 +15,19 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from samlite.apigw import cors, responses
 from samlite.apigw.api_keys import ApiKeyRing, build_key_ring
-from samlite.apigw.dispatch import Mount, match_route, mounts_for
 from samlite.apigw.event_builder import MatchedRequest, build_event, encode_event
 from samlite.apigw.media import first_accept, matches_binary_type
 from samlite.apigw.messages import HttpRequest, HttpResponse
+from samlite.apigw.route_matching import Mount, match_route, mounts_for
 from samlite.apigw.routes import HTTP, REST, ApiDefinition, Route, load_routes
 from samlite.apigw.server import GatewayHttpServer
 from samlite.events._ids import http_api_request_id, request_uuid
 from samlite.model import FunctionSpec, InvocationResult
-
-if TYPE_CHECKING:
-    from samlite.template import Stack
+from samlite.template import Stack
 
 Invoke = Callable[[FunctionSpec, bytes], InvocationResult]
 DEFAULT_PORT = 3000

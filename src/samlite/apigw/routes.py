@@ -14,14 +14,12 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from samlite.apigw.errors import GatewayConfigError
 from samlite.apigw.paths import PathTemplate
+from samlite.errors import GatewayConfigError
 from samlite.model import FunctionSpec
-
-if TYPE_CHECKING:
-    from samlite.template import Stack
+from samlite.template import Stack
 
 REST = "REST"
 HTTP = "HTTP"

@@ -14,8 +14,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import urlsplit
 
-from samlite.apigw.errors import PortInUseError
 from samlite.apigw.messages import HttpRequest, HttpResponse
+from samlite.errors import PortInUseError
 from samlite.http_connections import ConnectionTracking
 
 Dispatch = Callable[[HttpRequest], HttpResponse]

@@ -21,6 +21,11 @@ from types import FrameType
 from typing import Any
 
 from samlite.cli.template_options import add_template_options
+from samlite.cloud.local_cloud import CloudOptions, LocalCloud
+from samlite.cloud.log_stream import TerminalPrinter
+from samlite.cloud.state_files import outputs_json
+from samlite.errors import SamliteError
+from samlite.template import load_env_vars_file, parse_parameter_overrides
 
 EXIT_USAGE = 2
 API_PORT_HELP = (
@@ -81,11 +86,6 @@ class _Stop(Exception):
 
 def run(args: argparse.Namespace) -> int:
     started_at = time.perf_counter()
-    from samlite.cloud.errors import CloudError
-    from samlite.cloud.local_cloud import CloudOptions, LocalCloud
-    from samlite.cloud.log_stream import TerminalPrinter
-    from samlite.template import TemplateError, load_env_vars_file, parse_parameter_overrides
-
     previous = signal.signal(signal.SIGTERM, _raise_stop)
     cloud: LocalCloud | None = None
     try:
@@ -108,7 +108,7 @@ def run(args: argparse.Namespace) -> int:
             )
             cloud = LocalCloud(options)
             cloud.start()
-        except (TemplateError, CloudError, ValueError) as error:
+        except (SamliteError, ValueError) as error:
             print(f"samlite start: error: {_one_line(error)}", file=sys.stderr)
             return EXIT_USAGE
         _print_banner(cloud, args)
@@ -156,8 +156,6 @@ def _ready_line(cloud: Any, seconds: float) -> str:
 
 
 def _print_banner(cloud: Any, args: argparse.Namespace) -> None:
-    from samlite.cloud.local_cloud import outputs_json
-
     state_dir = Path(args.state_dir)
     lines = [f"Stack outputs (also in {state_dir / 'outputs.json'}):", outputs_json(cloud.outputs), ""]
     credentials = cloud.admin_credentials

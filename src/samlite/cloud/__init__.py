@@ -1,1 +1,2 @@
-"""The local cloud behind `samlite start`: embedded AWS, provisioning, IAM, event delivery."""
+"""The local cloud: `LocalCloud`, the facade that assembles a template's whole local cloud, and the
+developer loop around it (log stream, code watcher, state files)."""

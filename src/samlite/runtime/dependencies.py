@@ -20,12 +20,14 @@ import tempfile
 import threading
 from pathlib import Path
 
+from samlite.errors import SamliteError
+
 REQUIREMENTS_FILE = "requirements.txt"
 _COMPLETE_MARKER = ".samlite-complete"
 _install_lock = threading.Lock()
 
 
-class DependencyInstallError(RuntimeError):
+class DependencyInstallError(SamliteError, RuntimeError):
     """pip could not install a function's requirements.txt."""
 
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 
+from samlite.errors import SamliteError
 from samlite.model import FunctionSpec, InvocationResult
 from samlite.runtime import platform_logs
 from samlite.runtime.dependencies import default_cache_dir, ensure_requirements
@@ -32,7 +33,7 @@ DEFAULT_ACCOUNT_ID = "123456789012"
 _ACCOUNT_IN_ARN = re.compile(r"^arn:[^:]+:[^:]*:[^:]*:(\d{12}):")
 
 
-class UnsupportedFunctionError(ValueError):
+class UnsupportedFunctionError(SamliteError, ValueError):
     """The function cannot run on samlite (not a Python zip function, or it uses Layers)."""
 
 

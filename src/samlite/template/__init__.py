@@ -5,8 +5,8 @@ runtime and `Stack.resources` the resolved resources for the local cloud. Every 
 `TemplateError` whose message names the resource and property concerned.
 """
 
+from samlite.errors import TemplateError
 from samlite.template.env_vars import load_env_vars_file
-from samlite.template.errors import TemplateError
 from samlite.template.parameters import parse_parameter_overrides
 from samlite.template.stack import Stack, load_stack
 

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from samlite.template.errors import TemplateError
+from samlite.errors import TemplateError
 
 ALL_FUNCTIONS_KEY = "Parameters"
 

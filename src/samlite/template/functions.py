@@ -23,10 +23,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from samlite.errors import TemplateError
 from samlite.model import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_S, EventInvokeConfig, FunctionSpec
 from samlite.template.env_vars import apply_env_overrides, env_value_text
-from samlite.template.errors import Location, TemplateError
 from samlite.template.intrinsics import Resolver
+from samlite.template.locations import Location
 
 _PYTHON_RUNTIME = re.compile(r"^python3\.\d+$")
 

@@ -15,7 +15,8 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from samlite.template.errors import Location, TemplateError, join_names
+from samlite.errors import TemplateError
+from samlite.template.locations import Location, join_names
 from samlite.template.naming import (
     NamingContext,
     ResourceNames,

@@ -16,7 +16,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from samlite.template.errors import TemplateError
+from samlite.errors import TemplateError
 
 _ALPHABET_UPPER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
 _ALPHABET_LOWER = "abcdefghijklmnopqrstuvwxyz0123456789"

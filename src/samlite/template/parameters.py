@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from samlite.template.errors import TemplateError
+from samlite.errors import TemplateError
 
 # SAM's long form: ParameterKey=Name,ParameterValue=value (the value may itself contain commas).
 _LONG_FORM = re.compile(r"^ParameterKey=(?P<key>[^,]*),ParameterValue=(?P<value>.*)$", re.DOTALL)

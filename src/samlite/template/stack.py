@@ -13,11 +13,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from samlite.errors import TemplateError
 from samlite.model import FunctionSpec, Resource
 from samlite.template.env_vars import validate_env_vars
-from samlite.template.errors import Location, TemplateError, join_names
 from samlite.template.functions import build_function
 from samlite.template.intrinsics import Resolver
+from samlite.template.locations import Location, join_names
 from samlite.template.naming import NamingContext
 from samlite.template.parameters import resolve_parameters
 from samlite.template.translate import translate, unapplied_transform_warnings

@@ -16,7 +16,7 @@ from typing import Any
 
 import yaml
 
-from samlite.template.errors import TemplateError
+from samlite.errors import TemplateError
 
 SERVERLESS_TRANSFORM = "AWS::Serverless-2016-10-31"
 _CODE_STAND_IN = "s3://samlite-local-code/{logical_id}.zip"

@@ -14,7 +14,7 @@ from typing import Any
 
 import yaml
 
-from samlite.template.errors import TemplateError
+from samlite.errors import TemplateError
 
 # Tags that are not prefixed with "Fn::" in their long form.
 _UNPREFIXED_TAGS = frozenset({"Ref", "Condition"})

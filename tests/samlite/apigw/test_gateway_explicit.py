@@ -11,8 +11,6 @@ from samlite.apigw import LocalApiGateway
 from samlite.runtime import LambdaRuntime
 from samlite.template import Stack
 
-pytestmark = pytest.mark.slow
-
 
 @pytest.fixture(scope="module")
 def explicit_gateway(explicit_stack: Stack, runtime: LambdaRuntime) -> Iterator[LocalApiGateway]:

@@ -16,7 +16,6 @@ from samlite.apigw import LocalApiGateway, PortInUseError
 from samlite.runtime import LambdaRuntime
 from samlite.template import Stack
 
-pytestmark = pytest.mark.slow
 PNG = b"\x89PNG\r\n\x1a\n\xff\xfe\x00\x01"  # what the fixture's binary mode returns
 
 

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from samlite.apigw import GatewayConfigError, load_routes
-from samlite.apigw.dispatch import match_route, mounts_for
 from samlite.apigw.paths import PathTemplate
+from samlite.apigw.route_matching import match_route, mounts_for
 from samlite.apigw.routes import HTTP, REST
 from samlite.template import Stack, load_stack
 

@@ -23,13 +23,12 @@ import pytest
 import requests
 from botocore.exceptions import ClientError
 
-from samlite.cloud.errors import CloudError, EndpointError
 from samlite.cloud.local_cloud import CloudOptions, LocalCloud
 from samlite.cloud.log_stream import LogStream, TerminalPrinter
+from samlite.errors import CloudError, EndpointError
 from samlite.template import TemplateError
 
 FIXTURE = Path(__file__).resolve().parents[1] / "cloud_fixtures"
-pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
@@ -398,8 +397,8 @@ def test_a_template_with_an_api_is_served_by_the_local_gateway(tmp_path: Path) -
 def test_the_async_invoke_callback_is_given_each_events_source() -> None:
     # The source reaches the invoke callback as an argument (the invoker keeps it on each event), not
     # on a bytes subclass attached by a monkeypatched `submit`; two-argument callbacks still work.
-    from samlite.cloud.async_invoke import AsyncInvoker
     from samlite.model import FunctionSpec, InvocationResult
+    from samlite.services.awslambda.async_queue import AsyncInvoker
 
     spec = FunctionSpec(
         logical_id="Fn",

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 
 import pytest
-from runtime_specs import LogRecorder, make_spec
 
 from samlite.model import FunctionSpec
 from samlite.runtime import LambdaRuntime
+from tests.samlite.runtime.runtime_specs import LogRecorder, make_spec
 
 
 @pytest.fixture(scope="module")
@@ -30,7 +30,6 @@ def runtime(sink: LogRecorder, tmp_path_factory: pytest.TempPathFactory) -> Iter
         cache_dir=tmp_path_factory.mktemp("cache"),
     ) as lambda_runtime:
         yield lambda_runtime
-
 
 
 @pytest.fixture

@@ -8,9 +8,8 @@ import threading
 import time
 from pathlib import Path
 
-from runtime_specs import ECHO, make_spec
-
 from samlite.runtime import DebugOptions, LambdaRuntime
+from tests.samlite.runtime.runtime_specs import ECHO, make_spec
 
 BREAKPOINT_LINE = next(
     number

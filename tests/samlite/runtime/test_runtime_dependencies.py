@@ -10,10 +10,10 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from runtime_specs import FUNCTIONS, make_spec
 
 from samlite.runtime import DependencyInstallError, LambdaRuntime
 from samlite.runtime.dependencies import ensure_requirements
+from tests.samlite.runtime.runtime_specs import FUNCTIONS, make_spec
 
 
 def build_wheel(directory: Path, name: str = "tinydep", version: str = "1.0") -> Path:

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import psutil
 import pytest
-from runtime_specs import make_spec
 
 from samlite.runtime import LambdaRuntime
+from tests.samlite.runtime.runtime_specs import make_spec
 
 FAKE_SIMPLEJSON = '''\
 """A simplejson shipped in the function's own code: it must win over the runtime's preloaded copy."""

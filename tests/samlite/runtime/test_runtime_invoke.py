@@ -11,9 +11,9 @@ from pathlib import Path
 
 import psutil
 import pytest
-from runtime_specs import ECHO, make_spec
 
 from samlite.runtime import LambdaRuntime, UnsupportedFunctionError
+from tests.samlite.runtime.runtime_specs import ECHO, make_spec
 
 UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 # Tab-separated, trailing tab: the REPORT line as CloudWatch shows it.

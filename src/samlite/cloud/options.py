@@ -1,0 +1,37 @@
+"""`CloudOptions`: how to run a template locally; the defaults are `samlite start`'s."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from samlite.services.awslambda.async_queue import DEFAULT_RETRY_DELAYS
+
+
+@dataclass
+class CloudOptions:
+    """How to run a template locally; the defaults are `samlite start`'s.
+
+    `port=0` binds a free port (tests, the demo); so does `api_port=0` for the API gateway, which is
+    only started when the template has a REST or HTTP API. `retry_delays` replace Lambda's 1 and 2
+    minute async retry delays so the failure path of a test takes milliseconds. `log_sink(source,
+    line)` receives every log line as it is written: `source` is a function's logical id or "samlite"
+    for samlite's own lines (the command line passes a terminal printer; tests usually pass nothing).
+    """
+
+    template: Path = Path("template.yaml")
+    host: str = "127.0.0.1"
+    port: int = 4566
+    api_port: int = 3000
+    parameter_overrides: Mapping[str, str] = field(default_factory=dict)
+    env_vars: Mapping[str, Mapping[str, str]] | None = None
+    iam: bool = True
+    watch: bool = True
+    debug_port: int | None = None
+    debug_function: str | None = None
+    stack_name: str = "samlite"
+    region: str = "us-east-1"
+    state_dir: Path = Path(".samlite")
+    retry_delays: tuple[float, ...] = DEFAULT_RETRY_DELAYS
+    log_sink: Callable[[str, str], None] | None = None

@@ -1,0 +1,107 @@
+"""The template's IAM roles and policies, created in moto's IAM backend as CloudFormation would.
+
+Each function's role carries exactly its inline and attached policies, so its credentials
+(`function_credentials`) are allowed what it would be allowed on AWS, and nothing more.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
+
+from samlite.errors import ProvisionError
+
+if TYPE_CHECKING:
+    from moto.iam.models import IAMBackend
+
+AWS_MANAGED_POLICY_PREFIX = ":iam::aws:policy/"
+
+
+@dataclass(frozen=True)
+class RoleDefinition:
+    """An IAM role as provisioned: name, path, trust policy, inline policies and managed policy ARNs."""
+
+    logical_id: str
+    name: str
+    assume_role_policy: Mapping[str, Any]
+    inline_policies: Mapping[str, Mapping[str, Any]]
+    managed_policy_arns: tuple[str, ...] = ()
+    path: str = "/"
+    max_session_duration: int | None = None
+
+
+def create_role(iam: IAMBackend, role: RoleDefinition) -> str:
+    """Create `role` with its policies in moto's IAM backend and return its ARN.
+
+    AWS managed policies (`arn:aws:iam::aws:policy/...`) are loaded from moto's bundled copy on demand:
+    moto only preloads them when MOTO_IAM_LOAD_MANAGED_POLICIES is set, which costs seconds at start.
+    """
+    existing = [r for r in iam.get_roles() if r.name == role.name]
+    if existing:
+        raise ProvisionError(
+            f"{role.logical_id}: IAM role name {role.name!r} is already used by another resource"
+        )
+    try:
+        created = iam.create_role(
+            role_name=role.name,
+            assume_role_policy_document=json.dumps(role.assume_role_policy),
+            path=role.path,
+            permissions_boundary=None,
+            description="",
+            tags=[],
+            max_session_duration=str(role.max_session_duration) if role.max_session_duration else None,
+        )
+        for policy_name, document in role.inline_policies.items():
+            iam.put_role_policy(role.name, policy_name, json.dumps(_with_version(document)))
+        for arn in role.managed_policy_arns:
+            _ensure_managed_policy(iam, arn, role.logical_id)
+            iam.attach_role_policy(arn, role.name)
+    except ProvisionError:
+        raise
+    except Exception as error:  # moto raises its own RESTError subclasses with a useful message
+        message = getattr(error, "message", None) or str(error)
+        raise ProvisionError(f"{role.logical_id}: cannot create IAM role {role.name!r}: {message}") from error
+    return str(created.arn)
+
+
+def _with_version(document: Mapping[str, Any]) -> Mapping[str, Any]:
+    """IAM accepts a policy without `Version` and reads it as 2008-10-17 (IAM JSON policy reference,
+    "Version"); SAM's inline `Statement` policies have none. moto insists on one, so name the current
+    version: the statements are evaluated the same, policy variables aside."""
+    return document if "Version" in document else {"Version": "2012-10-17", **document}
+
+
+def _ensure_managed_policy(iam: IAMBackend, arn: str, logical_id: str) -> None:
+    if arn in iam.managed_policies:
+        return
+    if AWS_MANAGED_POLICY_PREFIX not in arn:
+        raise ProvisionError(
+            f"{logical_id}: ManagedPolicyArns names {arn!r}, which is neither an AWS managed policy nor "
+            "a policy created by this template"
+        )
+    from moto.iam.models import AWSManagedPolicy
+
+    name = arn.rsplit("/", 1)[-1]
+    data = _aws_managed_policies().get(name)
+    if data is None:
+        raise ProvisionError(f"{logical_id}: unknown AWS managed policy {arn!r}")
+    policy = AWSManagedPolicy.from_data(name, iam.account_id, iam.region_name, data)
+    iam.managed_policies[policy.arn] = policy
+    if policy.arn != arn:
+        raise ProvisionError(f"{logical_id}: AWS managed policy {name!r} lives at {policy.arn}, not {arn}")
+
+
+@lru_cache(maxsize=1)
+def _aws_managed_policies() -> dict[str, Any]:
+    from moto.iam.aws_managed_policies import aws_managed_policies_data
+
+    parsed: dict[str, Any] = json.loads(aws_managed_policies_data)
+    return parsed
+
+
+def role_name_from_arn(role_arn: str) -> str:
+    """`arn:aws:iam::123456789012:role/path/Name` -> `Name` (role names are unique without the path)."""
+    return role_arn.rsplit("/", 1)[-1]

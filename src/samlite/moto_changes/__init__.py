@@ -1,0 +1,84 @@
+"""Every change samlite makes to moto's behaviour, applied and undone through one seam.
+
+Each module here is one change (`seam.MotoChange`), with the reason it exists and the moto targets it
+replaces:
+- `s3_notifications_off`: moto sends no S3 notifications (samlite builds AWS's real ones);
+- `dynamodb_query`: DynamoDB Query answers from sorted lists, so its cost follows the page;
+- `dynamodb_iam_resource`: DynamoDB calls are authorised against the table's ARN, as on AWS;
+- `sigv4_bodiless`: a signed GET to a REST service is checked over the empty body it was signed with;
+- `auth_skip`: a request samlite authorised itself (presigned URL or form) skips moto's own check.
+
+`apply()` installs them all (each service's on the first use of that service, when given the
+embedded AWS's `on_first_use`); `restore()` undoes one `apply()`, and moto is itself again after the
+last. Uses are counted, so several embedded AWS in one process (tests) each apply and restore.
+`drifted()` names every target whose signature differs from the one the change was written for: the
+canary test fails with it when a moto upgrade moves what samlite changes.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+
+from samlite.moto_changes import (
+    auth_skip,
+    dynamodb_iam_resource,
+    dynamodb_query,
+    s3_notifications_off,
+    sigv4_bodiless,
+)
+from samlite.moto_changes.seam import MotoChange
+
+CHANGES: tuple[MotoChange, ...] = (
+    s3_notifications_off.CHANGE,
+    dynamodb_query.CHANGE,
+    dynamodb_iam_resource.CHANGE,
+    sigv4_bodiless.CHANGE,
+    auth_skip.CHANGE,
+)
+
+OnFirstUse = Callable[[str, Callable[[], None]], None]
+
+_lock = threading.RLock()
+_users = 0
+
+
+def apply(on_first_use: OnFirstUse | None = None) -> None:
+    """Install every change; with `on_first_use(service, setup)`, a service's changes wait for it."""
+    global _users  # noqa: PLW0603 (moto is process-wide, and so is what changes it)
+    with _lock:
+        _users += 1
+        for change in CHANGES:
+            if change.service is None or on_first_use is None:
+                _apply_one(change)
+            else:
+                on_first_use(change.service, lambda change=change: _apply_one(change))
+
+
+def _apply_one(change: MotoChange) -> None:
+    with _lock:
+        if _users > 0:  # a deferred setup that fires after the last restore changes nothing
+            change.apply()
+
+
+def restore() -> None:
+    """Undo one `apply()`; after the last one, moto's own code is back everywhere."""
+    global _users  # noqa: PLW0603
+    with _lock:
+        if _users == 0:
+            return
+        _users -= 1
+        if _users == 0:
+            for change in reversed(CHANGES):
+                change.restore()
+
+
+def applied() -> list[str]:
+    """The names of the changes in place now."""
+    with _lock:
+        return [change.name for change in CHANGES if change.applied]
+
+
+def drifted() -> list[str]:
+    """What moved in moto since each change was written (empty when every target is as recorded)."""
+    return [found for change in CHANGES for found in change.drifted()]

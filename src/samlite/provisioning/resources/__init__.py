@@ -1,0 +1,10 @@
+"""Every resource type samlite creates, one module per AWS service, each exporting `KINDS`."""
+
+from __future__ import annotations
+
+from samlite.provisioning.resources import awslambda, dynamodb, iam, s3, sns, sqs
+from samlite.provisioning.resources.kinds import ResourceKind
+
+KINDS: dict[str, ResourceKind] = {
+    kind.type: kind for module in (iam, sqs, sns, dynamodb, awslambda, s3) for kind in module.KINDS
+}

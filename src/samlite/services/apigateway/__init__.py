@@ -1,0 +1,1 @@
+"""What samlite adds to moto's API Gateway: the local API keys, readable as on AWS."""

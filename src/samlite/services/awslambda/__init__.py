@@ -1,0 +1,1 @@
+"""What samlite adds to Lambda: the function registry, the Invoke API, asynchronous invocation."""

@@ -1,0 +1,1 @@
+"""What samlite adds to CloudFormation: DescribeStacks for the local stack."""

@@ -1,0 +1,93 @@
+"""One call that wires S3 events and asynchronous invocation onto an embedded AWS endpoint.
+
+`samlite start` (and the pytest plugin) need the same assembly: an `AsyncInvoker` in front of the
+runtime, destinations / DLQs written through moto's backends, and an `S3Notifier` observing the
+endpoint's requests, with the recursion guard shared by both. This module does that assembly and
+nothing else, so the pieces stay independently testable.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from samlite.iam.identities import MotoIdentities
+from samlite.model import AwsApi
+from samlite.services.awslambda.async_queue import (
+    DEFAULT_CONCURRENCY,
+    DEFAULT_RETRY_DELAYS,
+    AsyncInvoker,
+    Invoke,
+)
+from samlite.services.awslambda.recursion import ChainTracker
+from samlite.services.awslambda.registry import FunctionRegistry
+from samlite.services.s3.notifications import S3Notifier
+from samlite.services.targets import MotoTargets
+
+
+class EventDelivery:
+    """S3 notifications + Lambda async invocation for one embedded AWS (see module doc).
+
+    Attach it before or after `aws.start()`; `close()` drops what has not started (with log lines)
+    and waits for running invocations.
+    """
+
+    def __init__(
+        self,
+        aws: AwsApi,
+        functions: FunctionRegistry,
+        invoke: Invoke,
+        *,
+        log: Callable[[str], None],
+        retry_delays: tuple[float, ...] = DEFAULT_RETRY_DELAYS,
+        default_concurrency: int = DEFAULT_CONCURRENCY,
+    ) -> None:
+        self._functions = functions
+        self._log = log
+        self.identities = MotoIdentities(aws.account_id)
+        self.chain = ChainTracker(self.identities.function_of)
+        self.targets = MotoTargets(
+            account_id=aws.account_id,
+            log=log,
+            invoke_function=lambda spec, body: self.invoker.submit(spec, body, source="destination"),
+            function_for_arn=functions.resolve,
+        )
+        self.invoker = AsyncInvoker(
+            invoke,
+            send_to_target=self.targets,
+            log=log,
+            retry_delays=retry_delays,
+            default_concurrency=default_concurrency,
+            region=aws.region,
+            account_id=aws.account_id,
+            chain=self.chain,
+        )
+        self.notifier = S3Notifier(
+            s3_backend=lambda: aws.backend("s3"),
+            region=aws.region,
+            deliver_to_function=self._deliver,
+            send_to_target=self.targets,
+            log=log,
+            identify=self.identities.identify,
+            chain=self.chain,
+        )
+        self._closed = False
+        aws.add_request_observer(self.notifier)
+
+    def _deliver(self, function_arn: str, event: bytes, depth: int) -> None:
+        spec = self._functions.resolve(function_arn)
+        if spec is None:
+            self._log(
+                f"samlite: S3 event for {function_arn} dropped: no function of the template has this ARN"
+            )
+            return
+        self.invoker.submit(spec, event, source="s3", depth=depth)
+
+    def wait_idle(self, timeout: float | None = None) -> bool:
+        """True once every queued invocation, retry and DLQ / destination write is done."""
+        return self.invoker.wait_idle(timeout)
+
+    def close(self, timeout: float = 10.0) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        self.invoker.close(timeout)

@@ -1,0 +1,37 @@
+"""What samlite adds to the embedded AWS's services, plugged into one endpoint in one call.
+
+`attach(aws)` registers the APIs samlite answers itself (the Lambda Invoke API, CloudFormation
+DescribeStacks) and the S3 checks (presigned POST policies), and returns them as `LocalServices`:
+provisioning registers the template's functions and stack there, and the local cloud attaches the
+runtime (`lambda_api.handler`) and event delivery.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from samlite.endpoint.embedded_aws import EmbeddedAws
+from samlite.services.awslambda.invoke_api import LambdaInvokeApi
+from samlite.services.awslambda.registry import FunctionRegistry
+from samlite.services.cloudformation.describe_stacks import StackApi
+from samlite.services.s3 import post_policy
+
+
+@dataclass(frozen=True)
+class LocalServices:
+    """The per-service state samlite keeps beside moto's for one embedded AWS."""
+
+    functions: FunctionRegistry
+    lambda_api: LambdaInvokeApi
+    stacks: StackApi
+
+
+def attach(aws: EmbeddedAws) -> LocalServices:
+    """Plug samlite's service additions into `aws` (before or after it starts)."""
+    functions = FunctionRegistry(region=aws.region, account_id=aws.account_id)
+    lambda_api = LambdaInvokeApi(functions, aws.account_id if aws.iam_enabled else None)
+    stacks = StackApi(aws.account_id, iam_enabled=aws.iam_enabled)
+    aws.add_local_api(lambda_api)
+    aws.add_local_api(stacks)
+    aws.add_s3_check(post_policy.check_request)
+    return LocalServices(functions, lambda_api, stacks)

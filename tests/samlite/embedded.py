@@ -1,0 +1,163 @@
+"""Helpers for the embedded-AWS tests: a running endpoint, hand-made stacks and functions, a fake
+runtime, boto3 clients."""
+
+from __future__ import annotations
+
+import contextlib
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import boto3
+from botocore.config import Config
+
+from samlite.endpoint.embedded_aws import EmbeddedAws
+from samlite.model import Credentials, FunctionSpec, InvocationResult, Resource
+from samlite.services.wiring import LocalServices, attach
+
+ACCOUNT = "123456789012"
+REGION = "us-east-1"
+
+
+def unique(prefix: str) -> str:
+    """moto's backends are global to the process: every test names its resources uniquely."""
+    return f"{prefix}-{uuid.uuid4().hex[:10]}"
+
+
+def client(
+    aws: EmbeddedAws,
+    service: str,
+    credentials: Credentials | dict[str, str] | None = None,
+    signature_version: str | None = None,
+) -> Any:
+    if credentials is None:
+        credentials = aws.admin_credentials
+    if isinstance(credentials, Credentials):
+        credentials = credentials.as_env()
+    return boto3.client(
+        service,
+        endpoint_url=aws.url,
+        region_name=aws.region,
+        aws_access_key_id=credentials["AWS_ACCESS_KEY_ID"],
+        aws_secret_access_key=credentials["AWS_SECRET_ACCESS_KEY"],
+        aws_session_token=credentials.get("AWS_SESSION_TOKEN"),
+        config=Config(retries={"max_attempts": 1}, signature_version=signature_version),
+    )
+
+
+def function_spec(name: str, *, role_arn: str | None = None, policies: tuple[Any, ...] = ()) -> FunctionSpec:
+    return FunctionSpec(
+        logical_id=name.replace("-", "").title(),
+        function_name=name,
+        handler="app.handler",
+        runtime="python3.11",
+        code_uri=Path("."),
+        role_arn=role_arn,
+        policy_documents=policies,
+    )
+
+
+def role_resource(logical_id: str, name: str, statements: list[dict[str, Any]], **extra: Any) -> Resource:
+    properties: dict[str, Any] = {
+        "AssumeRolePolicyDocument": {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Effect": "Allow",
+                    "Principal": {"Service": ["lambda.amazonaws.com"]},
+                    "Action": "sts:AssumeRole",
+                }
+            ],
+        },
+        "Policies": [
+            {
+                "PolicyName": f"{logical_id}Policy0",
+                "PolicyDocument": {"Version": "2012-10-17", "Statement": statements},
+            }
+        ],
+        **extra,
+    }
+    return Resource(
+        logical_id,
+        "AWS::IAM::Role",
+        properties,
+        ref=name,
+        attributes={"Arn": f"arn:aws:iam::{ACCOUNT}:role/{name}"},
+    )
+
+
+@dataclass
+class FakeStack:
+    """Stands in for samlite.template.Stack: the attributes provisioning reads."""
+
+    resources: dict[str, Resource] = field(default_factory=dict)
+    functions: dict[str, FunctionSpec] = field(default_factory=dict)
+    outputs: dict[str, Any] = field(default_factory=dict)
+    region: str = REGION
+    account_id: str = ACCOUNT
+    stack_name: str = field(default_factory=lambda: unique("stack"))
+    output_details: list[dict[str, str]] = field(default_factory=list)
+    parameters: dict[str, str] = field(default_factory=dict)
+    unsupported_functions: dict[str, str] = field(default_factory=dict)
+
+    def add(self, resource: Resource) -> Resource:
+        self.resources[resource.logical_id] = resource
+        return resource
+
+
+@dataclass
+class FakeRuntime:
+    """A LambdaInvokeHandler that records calls and answers what the test set."""
+
+    payload: bytes = b'{"ok": true}'
+    error_type: str | None = None
+    log_lines: list[str] = field(
+        default_factory=lambda: ["START RequestId: r1", "hello", "END RequestId: r1"]
+    )
+    calls: list[tuple[str, bytes]] = field(default_factory=list)
+    contexts: list[dict[str, Any]] = field(default_factory=list)
+    async_calls: list[tuple[str, bytes, str]] = field(default_factory=list)
+    raise_error: Exception | None = None
+
+    def invoke(
+        self,
+        spec: FunctionSpec,
+        payload: bytes,
+        *,
+        request_id: str | None = None,
+        client_context: str | None = None,
+        trace_id: str | None = None,
+    ) -> InvocationResult:
+        if self.raise_error is not None:
+            raise self.raise_error
+        self.calls.append((spec.function_name, payload))
+        self.contexts.append(
+            {"request_id": request_id, "client_context": client_context, "trace_id": trace_id}
+        )
+        return InvocationResult(
+            request_id or "r1", self.payload, error_type=self.error_type, log_lines=list(self.log_lines)
+        )
+
+    def invoke_async(self, spec: FunctionSpec, payload: bytes, request_id: str) -> None:
+        self.async_calls.append((spec.function_name, payload, request_id))
+
+
+@dataclass
+class Endpoint:
+    """A running embedded AWS with samlite's service additions attached, as LocalCloud assembles them."""
+
+    aws: EmbeddedAws
+    services: LocalServices
+
+
+@contextlib.contextmanager
+def running_endpoint(*, iam: bool = True) -> Iterator[Endpoint]:
+    aws = EmbeddedAws(port=0, iam=iam)
+    services = attach(aws)
+    aws.start()
+    try:
+        yield Endpoint(aws, services)
+    finally:
+        aws.stop()
