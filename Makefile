@@ -5,6 +5,8 @@ BIN := $(VENV)/bin
 CHECKOV_VENV := .venv-checkov
 STAMP := $(VENV)/.installed
 CHECKOV_STAMP := $(CHECKOV_VENV)/.installed
+LOWEST_VENV := .venv-lowest
+LOWEST_STAMP := $(LOWEST_VENV)/.installed
 PIP_FLAGS := --quiet --disable-pip-version-check
 
 .PHONY: install lint test unit bench run demo clean
@@ -23,12 +25,22 @@ $(CHECKOV_STAMP): constraints/checkov.txt
 	$(CHECKOV_VENV)/bin/pip install $(PIP_FLAGS) -c constraints/checkov.txt checkov
 	@touch $@
 
+# samlite's runtime dependencies are ranges; this venv holds exactly their lower bounds, so that
+# `make test` proves the ranges true by running samlite's own tests once more against them.
+$(LOWEST_STAMP): pyproject.toml constraints/lowest.txt
+	@test -x $(LOWEST_VENV)/bin/python || $(PYTHON) -m venv $(LOWEST_VENV)
+	$(LOWEST_VENV)/bin/pip install $(PIP_FLAGS) -r constraints/lowest.txt
+	$(LOWEST_VENV)/bin/pip install $(PIP_FLAGS) --no-deps -e .
+	@touch $@
+
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	PYTHONPATH=app:src $(BIN)/lint-imports
 
-test: install lint
+test: install lint $(LOWEST_STAMP)
 	CHECKOV=$(CURDIR)/$(CHECKOV_VENV)/bin/checkov $(BIN)/pytest --durations=15
+	@echo "samlite's tests once more, against the lowest dependency versions pyproject.toml allows:"
+	$(LOWEST_VENV)/bin/pytest tests/samlite -q -p no:cacheprovider
 
 unit: $(STAMP)
 	$(BIN)/pytest tests/unit
@@ -45,4 +57,4 @@ demo: $(STAMP)
 	$(BIN)/python scripts/demo.py
 
 clean:
-	rm -rf $(VENV) $(CHECKOV_VENV) .samlite .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) $(CHECKOV_VENV) $(LOWEST_VENV) .samlite .pytest_cache .ruff_cache .hypothesis

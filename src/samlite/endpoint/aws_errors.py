@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import re
 import uuid
+import zlib
 from collections.abc import Mapping
 from typing import Any
 from xml.sax.saxutils import escape
@@ -111,15 +112,15 @@ def in_service_shape(environ: Mapping[str, Any], response: Response) -> Response
     message_match = _MESSAGE.search(body)
     message = _unescape(message_match[1].decode()) if message_match else code
     rendered = render(AwsError(status, code, message), JSON)
-    kept = [
-        (k, v)
-        for k, v in headers
-        if k.lower() not in ("content-type", "content-length", "x-amzn-errortype", "x-amzn-requestid")
-    ]
+    replaced = ("content-type", "content-length", "x-amzn-errortype", "x-amzn-requestid", "x-amz-crc32")
+    kept = [(k, v) for k, v in headers if k.lower() not in replaced]
     request_ids = [v for k, v in headers if k.lower() == "x-amzn-requestid"]
     rendered_headers = [
         (k, request_ids[0] if k == "x-amzn-RequestId" and request_ids else v) for k, v in rendered.headers
     ]
+    if any(k.lower() == "x-amz-crc32" for k, _ in headers):
+        # DynamoDB checksums its bodies and SDKs verify it: the checksum must be the new body's.
+        rendered_headers.append(("x-amz-crc32", str(zlib.crc32(rendered.body))))
     return status, [*kept, *rendered_headers], rendered.body
 
 
