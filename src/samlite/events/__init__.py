@@ -2,6 +2,8 @@
 
 A library rather than CLI code: `samlite generate-event` prints them, and the local cloud builds the
 events it really delivers with the same functions, so both always agree with each other and with AWS.
+`samlite.events.patterns` is the EventBridge event-pattern grammar that rules, Lambda's FilterCriteria
+and SNS filter policies match events with.
 """
 
 from samlite.events.apigateway import apigateway_http_event, apigateway_rest_event
