@@ -5,6 +5,7 @@
   destinations and dead-letter records, the recursion guard);
 - `cloudformation/`: DescribeStacks for the local stack;
 - `apigateway/`: the local API keys, readable through moto's API Gateway;
+- `chaos`: deliveries duplicated, reordered and delayed within their AWS contract (`--chaos`);
 - `targets`: messages samlite writes to queues, topics, functions and buses on AWS's behalf;
 - `event_delivery`: S3 notifications and async invocation assembled for one endpoint;
 - `wiring`: the service additions plugged into one endpoint (`attach`).
