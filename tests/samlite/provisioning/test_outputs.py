@@ -11,23 +11,7 @@ from samlite.cloud.state_files import write_outputs_file
 from samlite.iam.function_credentials import FunctionCredentials
 from samlite.provisioning.provision import provision
 from samlite.services.cloudformation.describe_stacks import outputs_as_details
-from tests.samlite.embedded import FakeStack, client, function_spec, role_resource, running_endpoint, unique
-
-
-@pytest.fixture(scope="module")
-def endpoint():
-    with running_endpoint(iam=True) as running:
-        yield running
-
-
-@pytest.fixture(scope="module")
-def aws(endpoint):
-    return endpoint.aws
-
-
-@pytest.fixture(scope="module")
-def services(endpoint):
-    return endpoint.services
+from tests.samlite.embedded import FakeStack, client, function_spec, role_resource, unique
 
 
 @pytest.fixture(scope="module")

@@ -15,25 +15,8 @@ from tests.samlite.embedded import (
     client,
     function_spec,
     role_resource,
-    running_endpoint,
     unique,
 )
-
-
-@pytest.fixture(scope="module")
-def endpoint():
-    with running_endpoint(iam=True) as running:
-        yield running
-
-
-@pytest.fixture(scope="module")
-def aws(endpoint):
-    return endpoint.aws
-
-
-@pytest.fixture(scope="module")
-def services(endpoint):
-    return endpoint.services
 
 
 def _queue(logical_id: str, name: str, **props) -> Resource:
