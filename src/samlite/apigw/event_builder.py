@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl, unquote
@@ -35,6 +36,7 @@ class MatchedRequest:
     path_parameters: dict[str, str]
     api_key_value: str | None = None
     api_key_id: str | None = None
+    authorizer: Mapping[str, Any] | None = None  # requestContext.authorizer, from the route's authorizer
 
 
 def _body(matched: MatchedRequest) -> tuple[str | None, bool]:
@@ -56,9 +58,13 @@ def _body(matched: MatchedRequest) -> tuple[str | None, bool]:
     return base64.b64encode(request.body).decode("ascii"), True
 
 
-def build_event(matched: MatchedRequest, region: str, account_id: str) -> dict[str, Any]:
-    """The proxy event for this request, in the payload format of its route."""
+def build_event(
+    matched: MatchedRequest, region: str, account_id: str, payload_format: str | None = None
+) -> dict[str, Any]:
+    """The proxy event for this request, in the payload format of its route (or `payload_format`:
+    an HTTP API's Lambda authorizer gets its own format's shape of the request)."""
     request, api, route = matched.request, matched.api, matched.route
+    payload_format = payload_format or route.payload_format
     body, is_base64 = _body(matched)
     query = parse_qsl(request.query, keep_blank_values=True)
     headers = [(name, value) for name, value in request.headers if name.lower() not in _HOP_BY_HOP]
@@ -80,7 +86,7 @@ def build_event(matched: MatchedRequest, region: str, account_id: str) -> dict[s
         "account_id": account_id,
         "region": region,
     }
-    if route.payload_format == "2.0":
+    if payload_format == "2.0":
         decoded_path = unquote(matched.path)
         return apigateway_http_event(
             request.method,
@@ -89,6 +95,7 @@ def build_event(matched: MatchedRequest, region: str, account_id: str) -> dict[s
             route_key=route.route_key,
             raw_query_string=request.query,
             path_parameters={name: unquote(value) for name, value in matched.path_parameters.items()} or None,
+            authorizer=matched.authorizer,
             **common,
         )
     event = apigateway_rest_event(
@@ -99,6 +106,7 @@ def build_event(matched: MatchedRequest, region: str, account_id: str) -> dict[s
         path_parameters=matched.path_parameters or None,
         api_key=matched.api_key_value,
         api_key_id=matched.api_key_id,
+        authorizer=matched.authorizer,
         **common,
     )
     if api.kind != REST:

@@ -14,19 +14,28 @@ import traceback
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
+from urllib.parse import parse_qsl
 
 from samlite.apigw import cors, responses
 from samlite.apigw.api_keys import ApiKeyRing, build_key_ring
+from samlite.apigw.authorizers.gate import AuthorizerGate, AuthRequest, Granted
+from samlite.apigw.authorizers.jwks import JwksCache
 from samlite.apigw.event_builder import MatchedRequest, build_event, encode_event
+from samlite.apigw.integrations.aws_call import AwsCaller
+from samlite.apigw.integrations.config import RestIntegration, ServiceIntegration
+from samlite.apigw.integrations.http_service import HttpServiceIntegrations
+from samlite.apigw.integrations.rest import RestCall, RestIntegrations
 from samlite.apigw.media import first_accept, matches_binary_type
 from samlite.apigw.messages import HttpRequest, HttpResponse
+from samlite.apigw.request_view import RequestView
 from samlite.apigw.route_matching import Mount, match_route, mounts_for
 from samlite.apigw.routes import HTTP, REST, ApiDefinition, Route, load_routes
 from samlite.apigw.server import GatewayHttpServer
 from samlite.events._ids import http_api_request_id, request_uuid
-from samlite.model import FunctionSpec, InvocationResult
+from samlite.events.apigateway_authorizer import method_arn
+from samlite.model import AwsApi, FunctionSpec, InvocationResult
 from samlite.template import Stack
 
 Invoke = Callable[[FunctionSpec, bytes], InvocationResult]
@@ -43,6 +52,10 @@ class LocalApiGateway:
     - `port=0` picks a free port (see `port` after `start()`); a taken port raises `PortInUseError`.
     - `integration_timeout_s`: how long API Gateway waits for the function (29 s on AWS).
     - `log(line)`: one line per problem a developer should see (malformed output, timeout, ...).
+    - `aws`: the embedded AWS that service integrations call and Cognito issuers live in (None: the
+      routes that need it answer with a configuration error, logged).
+    Authorizers are enforced (`authorizers.gate`); REST MOCK and AWS integrations and HTTP API
+    service integrations are carried out (`integrations`).
     Construction reads the template and raises `GatewayConfigError` for a route it cannot serve.
     """
 
@@ -56,6 +69,7 @@ class LocalApiGateway:
         integration_timeout_s: float = INTEGRATION_TIMEOUT_S,
         log: Callable[[str], None] | None = None,
         max_concurrent_requests: int = 64,
+        aws: AwsApi | None = None,
     ) -> None:
         table = load_routes(stack)
         self.apis: list[ApiDefinition] = table.apis
@@ -73,6 +87,10 @@ class LocalApiGateway:
         self._server: GatewayHttpServer | None = None
         self._thread: threading.Thread | None = None
         self._executor: ThreadPoolExecutor | None = None
+        caller = AwsCaller(aws) if aws is not None else None
+        self._gate = AuthorizerGate(invoke, JwksCache(aws.url if aws is not None else None), log=self._log)
+        self._rest = RestIntegrations(caller, invoke, self._log)
+        self._services = HttpServiceIntegrations(caller, self._log)
 
     # -- lifecycle -------------------------------------------------------------------------------
 
@@ -170,48 +188,136 @@ class LocalApiGateway:
         ids = _RequestIds(
             request_uuid() if api.kind == REST else http_api_request_id(), http_api_request_id()
         )
-        if api.kind == HTTP and api.cors is not None and cors.is_preflight(request):
-            response = cors.preflight(api.cors, request)
-        else:
-            response = self._route(api, request, path, ids)
-            if api.kind == HTTP and api.cors is not None:
-                cors.decorate(api.cors, request, response)
+        exchange = _Exchange(api, request, path, ids)
+        response = self._route(exchange)
+        if api.kind == REST:
+            response = api.gateway_responses.apply(response, exchange.view)
+        elif api.cors is not None and not exchange.preflight:
+            cors.decorate(api.cors, request, response)
         return self._stamp(api, response, ids)
 
-    def _route(self, api: ApiDefinition, request: HttpRequest, path: str, ids: _RequestIds) -> HttpResponse:
-        match = match_route(api, request.method, path)
+    def _route(self, exchange: _Exchange) -> HttpResponse:
+        api, request = exchange.api, exchange.request
+        match = match_route(api, request.method, exchange.path)
         if match is None:
+            # "API Gateway automatically sends a response to preflight OPTIONS requests, even if there
+            # isn't an OPTIONS route" (HTTP API guide, "Configuring CORS"): a route that matches the
+            # OPTIONS request (an OPTIONS or ANY route, $default) gets it instead.
+            if api.kind == HTTP and api.cors is not None and cors.is_preflight(request):
+                exchange.preflight = True
+                return cors.preflight(api.cors, request)
             return self._not_found(api)
         route = match.route
-        key_value = request.header(_API_KEY_HEADER)
-        key = None
+        matched = MatchedRequest(
+            request=request, api=api, route=route, path=exchange.path, path_parameters=match.path_parameters
+        )
+        exchange.view = self._view(matched, exchange.ids)
+        if route.authorization is not None:
+            outcome = self._authorize(exchange, matched)
+            if isinstance(outcome, HttpResponse):
+                return outcome
+            matched = replace(matched, authorizer=outcome.event_authorizer)
+            exchange.view = self._view(matched, exchange.ids, outcome.context_authorizer)
         if route.api_key_required:
-            key = self.key_ring.find(api.logical_id, key_value)
+            key = self.key_ring.find(api.logical_id, request.header(_API_KEY_HEADER))
             if key is None:
                 return responses.forbidden()
-        if route.mock is not None:
-            return HttpResponse(
-                route.mock.status,
-                [("Content-Type", "application/json"), *route.mock.headers.items()],
-                route.mock.body.encode("utf-8"),
-            )
-        assert route.function is not None
-        matched = MatchedRequest(
-            request=request,
-            api=api,
-            route=route,
-            path=path,
-            path_parameters=match.path_parameters,
-            api_key_value=key.value if key else None,
-            api_key_id=key.key_id if key else None,
+            matched = replace(matched, api_key_value=key.value, api_key_id=key.key_id)
+            exchange.view = self._view(matched, exchange.ids, exchange.view.context.get("authorizer"))
+        return self._integrate(exchange, matched)
+
+    def _authorize(self, exchange: _Exchange, matched: MatchedRequest) -> Granted | HttpResponse:
+        api, request, route = exchange.api, exchange.request, matched.route
+        assert route.authorization is not None and exchange.view is not None
+        arn = method_arn(
+            request.method,
+            exchange.path,
+            stage=api.stage,
+            api_id=api.api_id,
+            account_id=self._account_id,
+            region=self._region,
         )
-        event = build_event(matched, self._region, self._account_id)
+        auth_request = AuthRequest(
+            api_kind=api.kind,
+            authorization=route.authorization,
+            view=exchange.view,
+            method_arn=arn,
+            proxy_event=lambda payload_format: self._event(matched, exchange.ids, payload_format),
+            route_payload_format=route.payload_format,
+            where=f"{api.logical_id} {request.method} {request.path}",
+        )
+        return self._gate.authorize(auth_request)
+
+    def _event(
+        self, matched: MatchedRequest, ids: _RequestIds, payload_format: str | None = None
+    ) -> dict[str, Any]:
+        event = build_event(matched, self._region, self._account_id, payload_format)
         event["requestContext"]["requestId"] = ids.request_id
         if "extendedRequestId" in event["requestContext"]:
             event["requestContext"]["extendedRequestId"] = ids.extended_id
-        return self._integrate(api, route, route.function, event, request)
+        return event
 
-    def _integrate(
+    def _view(self, matched: MatchedRequest, ids: _RequestIds, context_authorizer: Any = None) -> RequestView:
+        """What mapping expressions read of this request; `$context` is the event's request context."""
+        request, api = matched.request, matched.api
+        event = self._event(matched, ids)
+        context = dict(event["requestContext"])
+        if context_authorizer is not None:
+            context["authorizer"] = context_authorizer
+        else:
+            context.pop("authorizer", None)
+        query = tuple(parse_qsl(request.query, keep_blank_values=True))
+        return RequestView(
+            headers=tuple(request.headers),
+            query=query,
+            path_parameters=dict(event.get("pathParameters") or {}),
+            stage_variables=dict(api.stage_variables),
+            context=context,
+            body=request.body,
+            join_repeated=api.kind == HTTP,
+        )
+
+    def _integrate(self, exchange: _Exchange, matched: MatchedRequest) -> HttpResponse:
+        api, request, route = exchange.api, exchange.request, matched.route
+        where = f"{api.logical_id} {request.method} {request.path}"
+        timeout_s = route.timeout_s if route.timeout_s is not None else self._timeout_s
+        view = exchange.view
+        assert view is not None
+        if route.function is not None:
+            event = self._event(matched, exchange.ids)
+            return self._proxy(api, route, route.function, event, request)
+        integration = route.integration
+        if isinstance(integration, RestIntegration):
+            call = RestCall(
+                view=view,
+                request_context=dict(view.context),
+                stage_variables=dict(api.stage_variables),
+                content_type=request.header("Content-Type"),
+                accept=request.header("Accept"),
+                where=where + (f" -> {integration.function.logical_id}" if integration.function else ""),
+            )
+            return self._bounded(api, where, timeout_s, lambda: self._rest.run(integration, call))
+        assert isinstance(integration, ServiceIntegration)
+        return self._bounded(
+            api,
+            where,
+            timeout_s,
+            lambda: self._services.run(integration, view, f"{where} -> {integration.subtype}"),
+        )
+
+    def _bounded(
+        self, api: ApiDefinition, where: str, timeout_s: float, work: Callable[[], HttpResponse]
+    ) -> HttpResponse:
+        """`work()` on the invoke pool, answered with the integration timeout if it takes longer."""
+        assert self._executor is not None, "the gateway is not started"
+        future = self._executor.submit(work)
+        try:
+            return future.result(timeout=timeout_s)
+        except FutureTimeout:
+            self._log(f"{where}: Endpoint request timed out after {timeout_s:g} s")
+            return responses.rest_timeout() if api.kind == REST else responses.http_timeout()
+
+    def _proxy(
         self,
         api: ApiDefinition,
         route: Route,
@@ -263,6 +369,18 @@ class LocalApiGateway:
         else:
             response.set_default("Apigw-Requestid", ids.request_id)
         return response
+
+
+@dataclass
+class _Exchange:
+    """One request on its way through the gateway; `view` once a route matched."""
+
+    api: ApiDefinition
+    request: HttpRequest
+    path: str
+    ids: _RequestIds
+    view: RequestView | None = None
+    preflight: bool = False
 
 
 @dataclass(frozen=True)

@@ -34,10 +34,22 @@ class HttpResponse:
     status: int
     headers: list[tuple[str, str]] = field(default_factory=list)
     body: bytes = b""
+    # API Gateway's own answers carry their gateway response type (UNAUTHORIZED, ACCESS_DENIED, ...)
+    # and error message, so a REST API's `GatewayResponses` can restyle them (gateway_responses.py).
+    gateway_type: str | None = None
+    error_message: str | None = None
 
     def header(self, name: str) -> str | None:
         lowered = name.lower()
         return next((value for key, value in self.headers if key.lower() == lowered), None)
+
+    def remove(self, name: str) -> None:
+        lowered = name.lower()
+        self.headers = [(key, value) for key, value in self.headers if key.lower() != lowered]
+
+    def replace(self, name: str, value: str) -> None:
+        self.remove(name)
+        self.headers.append((name, value))
 
     def set_default(self, name: str, value: str) -> None:
         if self.header(name) is None:

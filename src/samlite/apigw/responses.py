@@ -17,8 +17,8 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from samlite.apigw.api_kinds import REST
 from samlite.apigw.messages import HttpResponse
-from samlite.apigw.routes import REST
 
 
 class MalformedResponse(ValueError):
@@ -112,32 +112,121 @@ def proxy_response(payload: bytes, payload_format: str, api_kind: str, decode_ba
 
 # -- API Gateway's own answers -------------------------------------------------------------------
 # Bodies byte for byte as API Gateway sends them (note the spaces: the 502 and 504 bodies have one
-# after the colon, the 403 ones do not), with `x-amzn-ErrorType` as REST APIs send it.
+# after the colon, the 403 ones do not), with `x-amzn-ErrorType` as REST APIs send it. Each carries
+# its gateway response type ("Gateway response types" in the developer guide), which a REST API's
+# GatewayResponses may restyle; `None` means only DEFAULT_4XX / DEFAULT_5XX apply.
 
 
-def gateway_error(status: int, body: str, error_type: str | None = None) -> HttpResponse:
+def gateway_error(
+    status: int,
+    body: str,
+    error_type: str | None = None,
+    *,
+    gateway_type: str | None = None,
+    message: str | None = None,
+) -> HttpResponse:
     headers = [("Content-Type", "application/json")]
     if error_type:
         headers.append(("x-amzn-ErrorType", error_type))
-    return HttpResponse(status, headers, body.encode("utf-8"))
+    return HttpResponse(
+        status, headers, body.encode("utf-8"), gateway_type=gateway_type, error_message=message
+    )
 
 
 def missing_authentication_token() -> HttpResponse:
     return gateway_error(
-        403, '{"message":"Missing Authentication Token"}', "MissingAuthenticationTokenException"
+        403,
+        '{"message":"Missing Authentication Token"}',
+        "MissingAuthenticationTokenException",
+        gateway_type="MISSING_AUTHENTICATION_TOKEN",
+        message="Missing Authentication Token",
     )
 
 
 def forbidden() -> HttpResponse:
-    return gateway_error(403, '{"message":"Forbidden"}', "ForbiddenException")
+    return gateway_error(
+        403,
+        '{"message":"Forbidden"}',
+        "ForbiddenException",
+        gateway_type="INVALID_API_KEY",
+        message="Forbidden",
+    )
 
 
 def rest_internal_error() -> HttpResponse:
-    return gateway_error(502, '{"message": "Internal server error"}', "InternalServerErrorException")
+    return gateway_error(
+        502,
+        '{"message": "Internal server error"}',
+        "InternalServerErrorException",
+        message="Internal server error",
+    )
+
+
+def rest_configuration_error() -> HttpResponse:
+    """An integration samlite could not carry out as configured (no matching integration response,
+    a template that fails, credentials that cannot be assumed): API_CONFIGURATION_ERROR."""
+    return gateway_error(
+        500,
+        '{"message": "Internal server error"}',
+        "InternalServerErrorException",
+        gateway_type="API_CONFIGURATION_ERROR",
+        message="Internal server error",
+    )
 
 
 def rest_timeout() -> HttpResponse:
-    return gateway_error(504, '{"message": "Endpoint request timed out"}')
+    return gateway_error(
+        504,
+        '{"message": "Endpoint request timed out"}',
+        gateway_type="INTEGRATION_TIMEOUT",
+        message="Endpoint request timed out",
+    )
+
+
+def unsupported_media_type() -> HttpResponse:
+    return gateway_error(
+        415,
+        '{"message": "Unsupported Media Type"}',
+        "UnsupportedMediaTypeException",
+        gateway_type="UNSUPPORTED_MEDIA_TYPE",
+        message="Unsupported Media Type",
+    )
+
+
+def rest_unauthorized(message: str = "Unauthorized") -> HttpResponse:
+    """401 of a Lambda or Cognito authorizer (missing identity, 'Unauthorized', invalid token)."""
+    return gateway_error(
+        401,
+        json.dumps({"message": message}, separators=(",", ":")),
+        "UnauthorizedException",
+        gateway_type="UNAUTHORIZED",
+        message=message,
+    )
+
+
+def rest_access_denied(explicit: bool) -> HttpResponse:
+    """403 of a Lambda authorizer's policy; REST APIs spell this body's key `Message`."""
+    message = "User is not authorized to access this resource" + (
+        " with an explicit deny" if explicit else ""
+    )
+    return gateway_error(
+        403,
+        json.dumps({"Message": message}, separators=(",", ":")),
+        "AccessDeniedException",
+        gateway_type="ACCESS_DENIED",
+        message=message,
+    )
+
+
+def rest_authorizer_error() -> HttpResponse:
+    """500 when a Lambda authorizer fails or answers in a shape API Gateway cannot read."""
+    return gateway_error(
+        500,
+        '{"message": null}',
+        "AuthorizerConfigurationException",
+        gateway_type="AUTHORIZER_CONFIGURATION_ERROR",
+        message="",
+    )
 
 
 def http_not_found() -> HttpResponse:
@@ -150,3 +239,16 @@ def http_internal_error() -> HttpResponse:
 
 def http_timeout() -> HttpResponse:
     return gateway_error(503, '{"message":"Service Unavailable"}')
+
+
+def http_unauthorized(www_authenticate: str | None = None) -> HttpResponse:
+    """HTTP APIs' 401; a JWT authorizer says why in `www-authenticate` ("Troubleshooting JWT
+    authorizers": `Bearer scope="" error="invalid_token" error_description="..."`)."""
+    response = gateway_error(401, '{"message":"Unauthorized"}')
+    if www_authenticate is not None:
+        response.headers.append(("www-authenticate", www_authenticate))
+    return response
+
+
+def http_forbidden() -> HttpResponse:
+    return gateway_error(403, '{"message":"Forbidden"}')

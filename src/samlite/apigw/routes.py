@@ -16,13 +16,26 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from samlite.apigw.api_kinds import HTTP, REST
+from samlite.apigw.authorizers.config import (
+    Authorizer,
+    RouteAuthorization,
+    read_authorizers,
+    security_schemes,
+)
+from samlite.apigw.gateway_responses import GatewayResponses, read_gateway_responses
+from samlite.apigw.integrations.config import (
+    RestIntegration,
+    ServiceIntegration,
+    read_rest_integration,
+    read_service_integration,
+)
+from samlite.apigw.integrations.subtypes import check_subtype
 from samlite.apigw.paths import PathTemplate
 from samlite.errors import GatewayConfigError
 from samlite.model import FunctionSpec
 from samlite.template import Stack
 
-REST = "REST"
-HTTP = "HTTP"
 REST_API_TYPE = "AWS::ApiGateway::RestApi"
 HTTP_API_TYPE = "AWS::ApiGatewayV2::Api"
 _REST_STAGE_TYPE = "AWS::ApiGateway::Stage"
@@ -39,25 +52,19 @@ _QUALIFIED_FUNCTION_ARN = re.compile(r"^(arn:[^:]+:lambda:[^:]*:[^:]*:function:[
 
 
 @dataclass(frozen=True)
-class MockResponse:
-    """A `mock` integration's fixed answer: what SAM generates for CORS `options` methods."""
-
-    status: int
-    headers: Mapping[str, str]
-    body: str
-
-
-@dataclass(frozen=True)
 class Route:
-    """One method on one path of an API, and what answers it."""
+    """One method on one path of an API, and what answers it: a Lambda proxy `function`, or another
+    `integration` (REST MOCK / AWS, an HTTP API service integration); `authorization` when an
+    authorizer protects it."""
 
     method: str  # upper case, or ANY
     path: PathTemplate
     function: FunctionSpec | None = None  # a Lambda proxy integration
-    mock: MockResponse | None = None  # a mock integration (CORS preflight)
+    integration: RestIntegration | ServiceIntegration | None = None
     payload_format: str = "1.0"
     api_key_required: bool = False
     timeout_s: float | None = None  # the integration's own `timeoutInMillis`, else the gateway's
+    authorization: RouteAuthorization | None = None
 
     @property
     def route_key(self) -> str:
@@ -92,6 +99,8 @@ class ApiDefinition:
     binary_media_types: tuple[str, ...] = ()
     api_key_source: str = "HEADER"
     cors: HttpCors | None = None
+    authorizers: Mapping[str, Authorizer] = field(default_factory=dict)
+    gateway_responses: GatewayResponses = field(default_factory=GatewayResponses)
 
     @property
     def requires_api_key(self) -> bool:
@@ -140,6 +149,7 @@ def load_routes(stack: Stack) -> RouteTable:
         )
         routes = reader.routes()
         stage, variables = _stage(stack.resources, logical_id, resource.ref, kind)
+        gateway_responses = read_gateway_responses(logical_id, body) if kind == REST else GatewayResponses()
         table.apis.append(
             ApiDefinition(
                 logical_id=logical_id,
@@ -155,6 +165,8 @@ def load_routes(stack: Stack) -> RouteTable:
                     or "HEADER"
                 ).upper(),
                 cors=_http_cors(logical_id, body.get("x-amazon-apigateway-cors")) if kind == HTTP else None,
+                authorizers=reader.authorizers,
+                gateway_responses=gateway_responses,
             )
         )
     return table
@@ -181,6 +193,8 @@ class _BodyReader:
         self.warnings = warnings
         self.default_security = body.get("security") or []
         self.api_key_schemes = _api_key_schemes(body)
+        self.authorizers = read_authorizers(logical_id, kind, body, self.function)
+        self.schemes = security_schemes(body)
 
     def where(self, path: str, method: str) -> str:
         return f"Resource '{self.logical_id}' route {method} {path}"
@@ -223,42 +237,65 @@ class _BodyReader:
             isinstance(requirement, Mapping) and any(name in self.api_key_schemes for name in requirement)
             for requirement in security
         )
-        authorizers = sorted(
-            {
-                str(name)
-                for requirement in security
-                if isinstance(requirement, Mapping)
-                for name in requirement
-            }
-            - self.api_key_schemes
-        )
-        if authorizers:
-            self.warnings.append(
-                f"{where}: authorizer {', '.join(authorizers)} is not enforced locally (API keys only)"
-            )
+        authorization = self.authorization(where, security)
+        timeout_s = _timeout_s(where, integration.get("timeoutInMillis"))
         kind = str(integration.get("type", "")).lower()
+        common: dict[str, Any] = {
+            "method": method,
+            "path": template,
+            "api_key_required": key_required,
+            "timeout_s": timeout_s,
+            "authorization": authorization,
+        }
         if kind == "aws_proxy":
-            return Route(
-                method=method,
-                path=template,
-                function=self.function(where, integration.get("uri")),
-                payload_format=str(
-                    integration.get("payloadFormatVersion") or ("1.0" if self.kind == REST else "2.0")
-                ),
-                api_key_required=key_required,
-                timeout_s=_timeout_s(where, integration.get("timeoutInMillis")),
+            payload_format = str(
+                integration.get("payloadFormatVersion") or ("1.0" if self.kind == REST else "2.0")
             )
-        if kind == "mock" and self.kind == REST:
+            if self.kind == HTTP and "integrationSubtype" in integration:
+                service = read_service_integration(where, integration, timeout_s)
+                check_subtype(where, service)
+                return Route(integration=service, payload_format=payload_format, **common)
             return Route(
-                method=method,
-                path=template,
-                mock=_mock_response(where, integration),
-                api_key_required=key_required,
+                function=self.function(where, integration.get("uri")), payload_format=payload_format, **common
             )
+        if kind in ("mock", "aws") and self.kind == REST:
+            return Route(
+                integration=read_rest_integration(where, integration, self.function, timeout_s), **common
+            )
+        supported = "aws_proxy, aws, mock" if self.kind == REST else "aws_proxy"
         self.warnings.append(
-            f"{where}: integration type '{kind}' is not served by samlite (Lambda proxy only)"
+            f"{where}: integration type '{kind}' is not served by samlite ({supported} are); not served"
         )
         return None
+
+    def authorization(self, where: str, security: Any) -> RouteAuthorization | None:
+        """The authorizer a route's `security` names (API key schemes aside), with its scopes."""
+        named = [
+            (str(name), scopes)
+            for requirement in security
+            if isinstance(requirement, Mapping)
+            for name, scopes in requirement.items()
+            if str(name) not in self.api_key_schemes
+        ]
+        if not named:
+            return None
+        if len(named) > 1:
+            raise GatewayConfigError(
+                f"{where}: more than one authorizer ({', '.join(n for n, _ in named)}); a route has one"
+            )
+        name, scopes = named[0]
+        authorizer = self.authorizers.get(name)
+        if authorizer is None:
+            scheme = self.schemes.get(name) or {}
+            if str(scheme.get("x-amazon-apigateway-authtype", "")).lower() == "awssigv4" or name == "AWS_IAM":
+                self.warnings.append(f"{where}: IAM authorization (AWS_IAM) is not enforced locally")
+                return None
+            raise GatewayConfigError(
+                f"{where}: the route names authorizer '{name}', which the API does not define"
+            )
+        if scopes is not None and not isinstance(scopes, list):
+            raise GatewayConfigError(f"{where}: the scopes of authorizer '{name}' must be a list")
+        return RouteAuthorization(authorizer, tuple(str(scope) for scope in scopes or ()))
 
     def function(self, where: str, uri: Any) -> FunctionSpec:
         if not isinstance(uri, str):
@@ -304,26 +341,6 @@ def _api_key_schemes(body: Mapping[str, Any]) -> set[str]:
         and str(scheme.get("name", "")).lower() == "x-api-key"
         and "x-amazon-apigateway-authtype" not in scheme  # a Lambda authorizer, not an API key
     }
-
-
-def _mock_response(where: str, integration: Mapping[str, Any]) -> MockResponse:
-    """The default response of a mock integration: status, static header values, template body."""
-    default = ((integration.get("responses") or {}).get("default")) or {}
-    try:
-        status = int(default.get("statusCode", 200))
-    except (TypeError, ValueError):
-        raise GatewayConfigError(f"{where}: mock integration statusCode must be a number") from None
-    headers: dict[str, str] = {}
-    for name, value in (default.get("responseParameters") or {}).items():
-        prefix = "method.response.header."
-        if str(name).startswith(prefix) and isinstance(value, str):
-            # Static values are quoted in API Gateway's mapping syntax: "'https://example.com'".
-            headers[str(name)[len(prefix) :]] = (
-                value[1:-1] if value.startswith("'") and value.endswith("'") else value
-            )
-    templates = default.get("responseTemplates") or {}
-    body = str(templates.get("application/json", ""))
-    return MockResponse(status=status, headers=headers, body=body)
 
 
 def _stage(

@@ -74,11 +74,14 @@ def apigateway_rest_event(
     request_id: str | None = None,
     api_key: str | None = None,
     api_key_id: str | None = None,
+    authorizer: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """A REST API (payload 1.0) proxy event; `path` may carry a `?query` that joins `query`.
 
     `api_key`/`api_key_id`: the key the caller presented on a method that requires one; API Gateway
     then adds `identity.apiKey` and `identity.apiKeyId` to the request context.
+    `authorizer`: what the method's authorizer passed on (`requestContext.authorizer`: a Lambda
+    authorizer's principalId and context, or a Cognito user pool's `claims`).
     """
     moment = request_time or utc_now()
     path, path_query = _split_path(path)
@@ -126,6 +129,9 @@ def apigateway_rest_event(
     if api_key is not None:
         identity["apiKey"] = api_key
         identity["apiKeyId"] = api_key_id
+    context: dict[str, Any] = {"accountId": account_id, "apiId": api_id}
+    if authorizer is not None:
+        context["authorizer"] = dict(authorizer)
     return {
         "resource": resource_path,
         "path": path,
@@ -137,8 +143,7 @@ def apigateway_rest_event(
         "pathParameters": dict(path_parameters) if path_parameters else None,
         "stageVariables": dict(stage_variables) if stage_variables else None,
         "requestContext": {
-            "accountId": account_id,
-            "apiId": api_id,
+            **context,
             "domainName": domain,
             "domainPrefix": api_id,
             "extendedRequestId": http_api_request_id(),
@@ -177,11 +182,13 @@ def apigateway_http_event(
     request_time: datetime | None = None,
     request_id: str | None = None,
     raw_query_string: str | None = None,
+    authorizer: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """An HTTP API (payload 2.0) proxy event; a named stage prefixes rawPath, as HTTP APIs do.
 
     `raw_query_string`: the query exactly as the client sent it (the local gateway passes it);
     by default it is re-encoded from the parsed query.
+    `authorizer`: `requestContext.authorizer` (`{"lambda": {...}}` or `{"jwt": {"claims", "scopes"}}`).
     """
     moment = request_time or utc_now()
     path, path_query = _split_path(path)
@@ -219,9 +226,11 @@ def apigateway_http_event(
     event["headers"] = {name: ",".join(values) for name, values in header_values.items()}
     if query_values:
         event["queryStringParameters"] = {name: ",".join(values) for name, values in query_values.items()}
+    context: dict[str, Any] = {"accountId": account_id, "apiId": api_id}
+    if authorizer is not None:
+        context["authorizer"] = dict(authorizer)
     event["requestContext"] = {
-        "accountId": account_id,
-        "apiId": api_id,
+        **context,
         "domainName": domain,
         "domainPrefix": api_id,
         "http": {

@@ -7,6 +7,8 @@ from pathlib import Path
 import pytest
 
 from samlite.apigw import GatewayConfigError, load_routes
+from samlite.apigw.authorizers.config import LambdaAuthorizer
+from samlite.apigw.integrations.config import RestIntegration
 from samlite.apigw.paths import PathTemplate
 from samlite.apigw.route_matching import match_route, mounts_for
 from samlite.apigw.routes import HTTP, REST
@@ -41,10 +43,12 @@ def test_implicit_rest_api_routes(gateway_stack: Stack) -> None:
     assert routes["GET /items/{id}"].function is gateway_stack.functions["EchoFunction"]
     assert routes["GET /items/{id}"].payload_format == "1.0"
     # SAM's CORS `options` methods are mock integrations answering with the configured headers.
-    mock = routes["OPTIONS /open"].mock
-    assert mock is not None and mock.status == 200
-    assert mock.headers["Access-Control-Allow-Origin"] == "https://example.com"
-    assert mock.headers["Access-Control-Max-Age"] == "600"
+    mock = routes["OPTIONS /open"].integration
+    assert isinstance(mock, RestIntegration) and mock.kind == "MOCK"
+    (default,) = mock.responses
+    assert default.pattern is None and default.status == 200
+    assert default.parameters["Access-Control-Allow-Origin"] == "'https://example.com'"
+    assert default.parameters["Access-Control-Max-Age"] == "'600'"
     assert rest.binary_media_types == ("image/png",)
 
 
@@ -148,7 +152,7 @@ def test_explicit_definition_body_resolves_function_by_sub(tmp_path: Path) -> No
     assert api.routes[0].function is stack.functions["EchoFunction"]
 
 
-def test_authorizers_are_reported_as_not_enforced(tmp_path: Path) -> None:
+def test_a_default_authorizer_protects_the_route(tmp_path: Path) -> None:
     (tmp_path / "echo").mkdir()
     (tmp_path / "echo" / "app.py").write_text("def handler(event, context):\n    return {}\n")
     (tmp_path / "template.yaml").write_text(
@@ -179,5 +183,15 @@ Resources:
           Properties: {RestApiId: !Ref MyApi, Path: /secret, Method: get}
 """
     )
-    table = load_routes(load_stack(tmp_path / "template.yaml"))
-    assert any("GET /secret: authorizer TokenAuth is not enforced locally" in w for w in table.warnings)
+    stack = load_stack(tmp_path / "template.yaml")
+    table = load_routes(stack)
+    (api,) = table.apis
+    (route,) = api.routes
+    assert route.authorization is not None
+    authorizer = route.authorization.authorizer
+    assert isinstance(authorizer, LambdaAuthorizer) and authorizer.name == "TokenAuth"
+    assert authorizer.event_type == "TOKEN" and authorizer.function is stack.functions["Authorizer"]
+    # API Gateway's defaults: the Authorization header, results cached for 300 s.
+    assert [s.expression for s in authorizer.identity_sources] == ["method.request.header.Authorization"]
+    assert authorizer.ttl_s == 300
+    assert not any("authorizer" in warning for warning in table.warnings)
