@@ -26,11 +26,18 @@ def has_api(stack: Stack) -> bool:
 
 
 def start_gateway(
-    stack: Stack, invoke: Invoke, *, host: str, port: int, log: Callable[[str], None]
+    stack: Stack,
+    invoke: Invoke,
+    *,
+    host: str,
+    port: int,
+    log: Callable[[str], None],
+    aws: AwsApi | None = None,
 ) -> LocalApiGateway:
     """Serve the template's APIs; a template the gateway cannot serve (`GatewayConfigError`) or a taken
-    port (`PortInUseError`) is a one-line error for the user."""
-    gateway = LocalApiGateway(stack, invoke, host=host, port=port, log=log)
+    port (`PortInUseError`) is a one-line error for the user. `aws` is what service integrations call
+    and where Cognito issuers' keys are read."""
+    gateway = LocalApiGateway(stack, invoke, host=host, port=port, log=log, aws=aws)
     gateway.start()
     for warning in gateway.warnings:
         log(f"warning: {warning}")

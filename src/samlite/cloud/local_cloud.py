@@ -386,7 +386,7 @@ class LocalCloud:
 
         options = self.options
         gateway = api_gateway.start_gateway(
-            stack, invoke, host=options.host, port=options.api_port, log=self.log
+            stack, invoke, host=options.host, port=options.api_port, log=self.log, aws=aws
         )
         api_gateway.localise_outputs(gateway, stack, self.provisioned, services.stacks)
         api_gateway.publish_api_keys(aws, gateway)

@@ -14,6 +14,7 @@ from samlite.endpoint.embedded_aws import EmbeddedAws
 from samlite.services.awslambda.invoke_api import LambdaInvokeApi
 from samlite.services.awslambda.registry import FunctionRegistry
 from samlite.services.cloudformation.describe_stacks import StackApi
+from samlite.services.cognito.jwks import UserPoolKeys
 from samlite.services.s3 import post_policy
 
 
@@ -34,4 +35,5 @@ def attach(aws: EmbeddedAws) -> LocalServices:
     aws.add_local_api(lambda_api)
     aws.add_local_api(stacks)
     aws.add_s3_check(post_policy.check_request)
+    aws.add_local_api(UserPoolKeys(aws))
     return LocalServices(functions, lambda_api, stacks)

@@ -212,6 +212,39 @@ def _event_rule(
     return ResourceNames(name, {"Arn": _arn(ctx, "events", f"rule/{name}")})
 
 
+def _user_pool(
+    ctx: NamingContext, logical_id: str, name: str | None, props: Mapping[str, Any]
+) -> ResourceNames:
+    # `Ref` is the pool id, `{region}_{9 alphanumerics}` ("AWS::Cognito::UserPool", Return values).
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+    pool_id = (
+        f"{ctx.region}_{stable_token(ctx.stack_name, logical_id, 'user-pool', length=9, alphabet=alphabet)}"
+    )
+    provider = f"cognito-idp.{ctx.region}.{ctx.url_suffix}/{pool_id}"
+    return ResourceNames(
+        pool_id,
+        {
+            "Arn": _arn(ctx, "cognito-idp", f"userpool/{pool_id}"),
+            "ProviderName": provider,
+            "ProviderURL": f"https://{provider}",
+            "UserPoolId": pool_id,
+        },
+    )
+
+
+def _user_pool_client(
+    ctx: NamingContext, logical_id: str, name: str | None, props: Mapping[str, Any]
+) -> ResourceNames:
+    # `Ref` is the client id: 26 lower-case alphanumerics.
+    client_id = stable_token(ctx.stack_name, logical_id, "client", length=26, alphabet=_ALPHABET_LOWER)
+    attributes: dict[str, Any] = {"ClientId": client_id, "Name": name or logical_id}
+    if str(props.get("GenerateSecret", "")).lower() == "true":
+        attributes["ClientSecret"] = stable_token(
+            ctx.stack_name, logical_id, "secret", length=51, alphabet=_ALPHABET_LOWER
+        )
+    return ResourceNames(client_id, attributes)
+
+
 def _generic(
     ctx: NamingContext, logical_id: str, name: str | None, props: Mapping[str, Any]
 ) -> ResourceNames:
@@ -280,6 +313,9 @@ _RULES: dict[str, _TypeRule] = {
     "AWS::SQS::QueuePolicy": _TypeRule(_generic, None),
     "AWS::SNS::Subscription": _TypeRule(_generic, None),
     "AWS::S3::BucketPolicy": _TypeRule(_generic, None),
+    "AWS::Cognito::UserPool": _TypeRule(_user_pool, None),
+    "AWS::Cognito::UserPoolClient": _TypeRule(_user_pool_client, "ClientName", ("GenerateSecret",)),
+    "AWS::Cognito::UserPoolGroup": _TypeRule(_stage, "GroupName"),
 }
 
 
