@@ -206,6 +206,7 @@ class LocalApiGateway:
             if api.kind == HTTP and api.cors is not None and cors.is_preflight(request):
                 exchange.preflight = True
                 return cors.preflight(api.cors, request)
+            exchange.view = self._unrouted_view(exchange)
             return self._not_found(api)
         route = match.route
         matched = MatchedRequest(
@@ -271,6 +272,30 @@ class LocalApiGateway:
             headers=tuple(request.headers),
             query=query,
             path_parameters=dict(event.get("pathParameters") or {}),
+            stage_variables=dict(api.stage_variables),
+            context=context,
+            body=request.body,
+            join_repeated=api.kind == HTTP,
+        )
+
+    def _unrouted_view(self, exchange: _Exchange) -> RequestView:
+        """What a gateway response's template reads of a request no route took (`$context.path`)."""
+        api, request = exchange.api, exchange.request
+        context = {
+            "accountId": self._account_id,
+            "apiId": api.api_id,
+            "httpMethod": request.method,
+            "path": f"/{api.stage}{exchange.path}" if api.kind == REST else exchange.path,
+            "protocol": "HTTP/1.1",
+            "requestId": exchange.ids.request_id,
+            "extendedRequestId": exchange.ids.extended_id,
+            "stage": api.stage,
+            "identity": {"sourceIp": request.source_ip, "userAgent": request.header("User-Agent")},
+        }
+        return RequestView(
+            headers=tuple(request.headers),
+            query=tuple(parse_qsl(request.query, keep_blank_values=True)),
+            path_parameters={},
             stage_variables=dict(api.stage_variables),
             context=context,
             body=request.body,

@@ -51,6 +51,10 @@ def xml_to_json(service: str, body: bytes) -> bytes | None:
     name = _local(root.tag)
     converted = _convert(root)
     if name == "ErrorResponse" and isinstance(converted, dict):
+        # {"Error": {"Code", "Message", "Type"}, "RequestId"}, also where the XML nests <Errors>.
+        errors = converted.pop("Errors", None)
+        if isinstance(errors, dict) and "Error" in errors:
+            converted = {"Error": errors["Error"], **converted}
         document: Any = converted
     else:
         document = {name: converted if isinstance(converted, dict) else {}}

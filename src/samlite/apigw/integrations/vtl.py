@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -296,9 +297,60 @@ class RenderContext:
     overrides: dict[str, Any] = field(default_factory=dict)
 
 
+_CHAINED_CALL = re.compile(r"(?:\.[A-Za-z_]\w*)+\(")
+_EXPRESSION_START = re.compile(r"#(?:set|if|elseif|foreach)\s*\(|\$!?\{?[A-Za-z_][\w.]*\(")
+
+
+def keep_backslashes(template: str) -> str:
+    r"""Velocity (1.7, API Gateway's) leaves backslashes in string literals alone, so the documented
+    `$util.escapeJavaScript(x).replaceAll("\\'","'")` hands Java the regex `\\'`; airspeed would
+    unescape `\\` to `\`. Doubling the backslashes inside the string literals of directives and
+    method calls (nowhere else: template text is output as written) gives airspeed's unescaping
+    back what Velocity sees."""
+    out: list[str] = []
+    position = 0
+    for match in _EXPRESSION_START.finditer(template):
+        if match.start() < position:
+            continue
+        out.append(template[position : match.end()])
+        position = _copy_expression(template, match.end(), out)
+        chained = _CHAINED_CALL.match(template, position)
+        while chained:  # `$a.b(...).c(...)`: the next call's arguments too
+            out.append(chained.group(0))
+            position = _copy_expression(template, chained.end(), out)
+            chained = _CHAINED_CALL.match(template, position)
+    out.append(template[position:])
+    return "".join(out)
+
+
+def _copy_expression(template: str, index: int, out: list[str]) -> int:
+    """Copy up to the `)` closing an expression, doubling backslashes in its string literals."""
+    depth, quote = 1, ""
+    while index < len(template) and depth:
+        char = template[index]
+        if quote:
+            if char == "\\" and template[index + 1 : index + 2] == quote:
+                out.append(template[index : index + 2])
+                index += 2
+                continue
+            out.append("\\\\" if char == "\\" else char)
+            if char == quote:
+                quote = ""
+        else:
+            out.append(char)
+            if char in "\"'":
+                quote = char
+            elif char == "(":
+                depth += 1
+            elif char == ")":
+                depth -= 1
+        index += 1
+    return index
+
+
 @lru_cache(maxsize=512)
 def _compiled(template: str) -> airspeed.Template:
-    compiled = airspeed.Template(template)
+    compiled = airspeed.Template(keep_backslashes(template))
     try:
         compiled.ensure_compiled()
     except airspeed.TemplateSyntaxError as exc:
