@@ -192,7 +192,7 @@ class LocalApiGateway:
         response = self._route(exchange)
         if api.kind == REST:
             response = api.gateway_responses.apply(response, exchange.view)
-        elif api.cors is not None and not exchange.preflight:
+        elif api.cors is not None and not exchange.preflight and not response.own:
             cors.decorate(api.cors, request, response)
         return self._stamp(api, response, ids)
 
@@ -392,7 +392,7 @@ class LocalApiGateway:
             response.set_default("x-amzn-RequestId", ids.request_id)
             response.set_default("x-amz-apigw-id", ids.extended_id)
         else:
-            response.set_default("Apigw-Requestid", ids.request_id)
+            response.set_default("apigw-requestid", ids.request_id)
         return response
 
 

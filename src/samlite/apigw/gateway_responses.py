@@ -75,8 +75,7 @@ class GatewayResponses:
 
     def apply(self, response: HttpResponse, request: RequestView | None) -> HttpResponse:
         """`response` (one of API Gateway's own answers) as this API restyles it."""
-        own = response.gateway_type is not None or response.error_message is not None
-        if not self.by_type or not own:
+        if not self.by_type or not response.own:
             return response  # the integration's own answer: never restyled
         custom = self.by_type.get(response.gateway_type or "")
         if custom is None:
@@ -95,7 +94,7 @@ class GatewayResponses:
         template = _template(custom.templates, request)
         if template is not None:
             body = _VARIABLE.sub(values.substitute, template).encode("utf-8")
-        return HttpResponse(status, headers, body, response.gateway_type, response.error_message)
+        return HttpResponse(status, headers, body, response.gateway_type, response.error_message, own=True)
 
 
 class _Values:

@@ -38,6 +38,7 @@ class HttpResponse:
     # and error message, so a REST API's `GatewayResponses` can restyle them (gateway_responses.py).
     gateway_type: str | None = None
     error_message: str | None = None
+    own: bool = False  # API Gateway's own answer, not the integration's (never given CORS headers)
 
     def header(self, name: str) -> str | None:
         lowered = name.lower()

@@ -129,7 +129,7 @@ def gateway_error(
     if error_type:
         headers.append(("x-amzn-ErrorType", error_type))
     return HttpResponse(
-        status, headers, body.encode("utf-8"), gateway_type=gateway_type, error_message=message
+        status, headers, body.encode("utf-8"), gateway_type=gateway_type, error_message=message, own=True
     )
 
 

@@ -214,7 +214,7 @@ def test_http_api_event_shape(http_url: str, gateway: LocalApiGateway) -> None:
     context = event["requestContext"]
     assert context["stage"] == "$default" and context["http"]["method"] == "GET"
     assert context["apiId"] == gateway_api_id(gateway, "HttpApi")
-    assert response.headers["Apigw-Requestid"] == context["requestId"]
+    assert response.headers["apigw-requestid"] == context["requestId"]
 
 
 def gateway_api_id(gateway: LocalApiGateway, logical_id: str) -> str:
