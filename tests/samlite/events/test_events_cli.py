@@ -110,3 +110,60 @@ def test_bad_arguments_are_usage_errors(capsys, argv: list[str], message: str) -
 def test_key_too_long_is_a_message_not_a_traceback(capsys) -> None:
     assert samlite.cli.main(["generate-event", "s3", "put", "--bucket", "b", "--key", "k" * 1025]) == 2
     assert "at most 1024 bytes" in capsys.readouterr().err
+
+
+# -- API Gateway authorizer inputs ("Input to an API Gateway Lambda authorizer"; HTTP API guide,
+# "Working with AWS Lambda authorizers for HTTP APIs", payload format version) --------------------
+
+
+def test_token_authorizer_event(capsys) -> None:
+    event = run(
+        capsys, "apigateway", "authorizer", "--token", "allow-me", "--method", "get", "--path", "/items/1"
+    )
+    assert event == {
+        "type": "TOKEN",
+        "authorizationToken": "allow-me",
+        "methodArn": "arn:aws:execute-api:us-east-1:123456789012:1234567890/Prod/GET/items/1",
+    }
+
+
+def test_request_authorizer_event(capsys) -> None:
+    event = run(
+        capsys,
+        "apigateway",
+        "request-authorizer",
+        "--path",
+        "/items/1?tenant=t1",
+        "--resource",
+        "/items/{id}",
+        "--header",
+        "X-User:alice",
+        "--stage",
+        "dev",
+    )
+    assert event["type"] == "REQUEST" and event["methodArn"].endswith(":1234567890/dev/GET/items/1")
+    assert event["resource"] == "/items/{id}" and event["path"] == "/items/1"
+    assert event["headers"]["X-User"] == "alice" and event["queryStringParameters"] == {"tenant": "t1"}
+    assert event["requestContext"]["stage"] == "dev" and "body" not in event
+
+
+def test_http_api_authorizer_events(capsys) -> None:
+    v2 = run(
+        capsys, "apigateway", "http-api-authorizer", "--header", "Authorization:secret", "--path", "/items"
+    )
+    assert v2["version"] == "2.0" and v2["type"] == "REQUEST" and v2["identitySource"] == ["secret"]
+    assert v2["routeArn"].endswith("/$default/GET/items") and v2["routeKey"] == "GET /items"
+    assert v2["headers"]["authorization"] == "secret" and "body" not in v2
+    v1 = run(
+        capsys,
+        "apigateway",
+        "http-api-authorizer",
+        "--payload-version",
+        "1.0",
+        "--identity",
+        "a",
+        "--identity",
+        "b",
+    )
+    assert v1["version"] == "1.0" and v1["identitySource"] == "a,b" == v1["authorizationToken"]
+    assert v1["methodArn"].endswith("/$default/GET/") and v1["httpMethod"] == "GET"
