@@ -166,6 +166,8 @@ class LocalApiGateway:
                 stage = mount.api.stage
                 if mount.base.endswith(f"/{stage}") and (rest == stage or rest.startswith(stage + "/")):
                     rest = rest[len(stage) :].lstrip("/")
+                if not rest and not deployed_url.endswith("/"):
+                    return f"{self.endpoint}{mount.base}"  # `.../Prod` stays without a trailing slash
                 return f"{self.endpoint}{mount.base}/{rest}"
         return deployed_url
 
