@@ -157,6 +157,10 @@ class LocalApiGateway:
         """Key values by key logical id (template keys, and local ones made for keyless APIs)."""
         return {logical_id: key.value for logical_id, key in self.key_ring.keys.items()}
 
+    def clear_caches(self) -> None:
+        """Forget cached authorizer results, so a reset cloud decides every identity afresh."""
+        self._gate.clear_caches()
+
     def local_url(self, deployed_url: str) -> str:
         """A deployed execute-api URL of one of the stack's APIs (as in an Output) made local."""
         for mount in self._mounts:
@@ -192,8 +196,8 @@ class LocalApiGateway:
         )
         exchange = _Exchange(api, request, path, ids)
         response = self._route(exchange)
-        if api.kind == REST:
-            response = api.gateway_responses.apply(response, exchange.view)
+        if api.kind == REST and api.gateway_responses.by_type and response.own:
+            response = api.gateway_responses.apply(response, self._view_of(exchange))
         elif api.cors is not None and not exchange.preflight and not response.own:
             cors.decorate(api.cors, request, response)
         return self._stamp(api, response, ids)
@@ -208,30 +212,39 @@ class LocalApiGateway:
             if api.kind == HTTP and api.cors is not None and cors.is_preflight(request):
                 exchange.preflight = True
                 return cors.preflight(api.cors, request)
-            exchange.view = self._unrouted_view(exchange)
             return self._not_found(api)
         route = match.route
         matched = MatchedRequest(
             request=request, api=api, route=route, path=exchange.path, path_parameters=match.path_parameters
         )
-        exchange.view = self._view(matched, exchange.ids)
+        exchange.matched = matched
         if route.authorization is not None:
             outcome = self._authorize(exchange, matched)
             if isinstance(outcome, HttpResponse):
                 return outcome
             matched = replace(matched, authorizer=outcome.event_authorizer)
-            exchange.view = self._view(matched, exchange.ids, outcome.context_authorizer)
+            exchange.context_authorizer = outcome.context_authorizer
+            exchange.matched, exchange.view = matched, None
         if route.api_key_required:
             key = self.key_ring.find(api.logical_id, request.header(_API_KEY_HEADER))
             if key is None:
                 return responses.forbidden()
             matched = replace(matched, api_key_value=key.value, api_key_id=key.key_id)
-            exchange.view = self._view(matched, exchange.ids, exchange.view.context.get("authorizer"))
+            exchange.matched, exchange.view = matched, None
         return self._integrate(exchange, matched)
+
+    def _view_of(self, exchange: _Exchange) -> RequestView:
+        """The request as expressions see it, built on first need (Lambda proxy routes need none)."""
+        if exchange.view is None:
+            if exchange.matched is None:
+                exchange.view = self._unrouted_view(exchange)
+            else:
+                exchange.view = self._view(exchange.matched, exchange.ids, exchange.context_authorizer)
+        return exchange.view
 
     def _authorize(self, exchange: _Exchange, matched: MatchedRequest) -> Granted | HttpResponse:
         api, request, route = exchange.api, exchange.request, matched.route
-        assert route.authorization is not None and exchange.view is not None
+        assert route.authorization is not None
         arn = method_arn(
             request.method,
             exchange.path,
@@ -243,7 +256,7 @@ class LocalApiGateway:
         auth_request = AuthRequest(
             api_kind=api.kind,
             authorization=route.authorization,
-            view=exchange.view,
+            view=self._view_of(exchange),
             method_arn=arn,
             proxy_event=lambda payload_format: self._event(matched, exchange.ids, payload_format),
             route_payload_format=route.payload_format,
@@ -308,11 +321,10 @@ class LocalApiGateway:
         api, request, route = exchange.api, exchange.request, matched.route
         where = f"{api.logical_id} {request.method} {request.path}"
         timeout_s = route.timeout_s if route.timeout_s is not None else self._timeout_s
-        view = exchange.view
-        assert view is not None
         if route.function is not None:
             event = self._event(matched, exchange.ids)
             return self._proxy(api, route, route.function, event, request)
+        view = self._view_of(exchange)
         integration = route.integration
         if isinstance(integration, RestIntegration):
             call = RestCall(
@@ -400,13 +412,15 @@ class LocalApiGateway:
 
 @dataclass
 class _Exchange:
-    """One request on its way through the gateway; `view` once a route matched."""
+    """One request on its way through the gateway."""
 
     api: ApiDefinition
     request: HttpRequest
     path: str
     ids: _RequestIds
-    view: RequestView | None = None
+    matched: MatchedRequest | None = None  # once a route took the request
+    context_authorizer: Any = None  # `$context.authorizer`, once an authorizer let it through
+    view: RequestView | None = None  # see LocalApiGateway._view_of
     preflight: bool = False
 
 

@@ -296,6 +296,8 @@ class LocalCloud:
             self.log(f"reset: async invocations still running after {timeout:g} s; resetting anyway")
         empty_resources(self._require_aws(), self.stack.resources.values())
         self._recorder.clear()
+        if self._gateway is not None:
+            self._gateway.clear_caches()
 
     def log(self, line: str, *, echo: bool = True) -> None:
         """Write one of samlite's own lines (ready, outputs, dropped events) to the log stream;

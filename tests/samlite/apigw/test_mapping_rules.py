@@ -234,7 +234,7 @@ def test_identity_sources() -> None:
     ]
     http = parse_identity_sources("x", ["$request.header.Authorization", "$stageVariables.v"], http=True)
     assert [(s.where, s.name) for s in http] == [("header", "Authorization"), ("stageVariables", "v")]
-    with pytest.raises(GatewayConfigError, match="identity source 'method.request.path.id'"):
+    with pytest.raises(GatewayConfigError, match=r"identity source 'method\.request\.path\.id'"):
         parse_identity_sources("x", "method.request.path.id", http=False)  # path parameters cannot be
 
 

@@ -17,6 +17,7 @@ from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials as BotoCredentials
 
+from samlite.errors import CredentialsError
 from samlite.iam.role_sessions import RoleSessions
 from samlite.model import AwsApi
 
@@ -65,8 +66,6 @@ class AwsCaller:
         return self.aws.account_id
 
     def call(self, request: ServiceRequest, role_arn: str | None, session_name: str) -> ServiceResponse:
-        from samlite.errors import CredentialsError
-
         try:
             credentials = self.sessions.credentials(role_arn, APIGATEWAY_PRINCIPAL, session_name)
         except CredentialsError as exc:
