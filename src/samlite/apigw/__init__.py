@@ -7,8 +7,11 @@
     gateway.stop()
 
 Routes come from the translated template's API `Body` (routes.py); events, responses and API
-Gateway's own error answers follow AWS (event_builder.py, responses.py). `GatewayConfigError` is a
-template the gateway cannot serve, `PortInUseError` a port already taken.
+Gateway's own error answers follow AWS (event_builder.py, responses.py, gateway_responses.py).
+Authorizers are enforced by `authorizers/` (Lambda, JWT, Cognito user pools); integrations other
+than Lambda proxy (REST MOCK and AWS, HTTP API service integrations, mapping templates) live in
+`integrations/`; CORS per API type in cors.py. `GatewayConfigError` is a template the gateway cannot
+serve, `PortInUseError` a port already taken.
 """
 
 from samlite.apigw.gateway import DEFAULT_PORT, INTEGRATION_TIMEOUT_S, LocalApiGateway
