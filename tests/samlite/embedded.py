@@ -120,6 +120,7 @@ class FakeRuntime:
     contexts: list[dict[str, Any]] = field(default_factory=list)
     async_calls: list[tuple[str, bytes, str]] = field(default_factory=list)
     raise_error: Exception | None = None
+    specs: list[FunctionSpec] = field(default_factory=list)  # what each synchronous call ran
 
     def invoke(
         self,
@@ -129,12 +130,19 @@ class FakeRuntime:
         request_id: str | None = None,
         client_context: str | None = None,
         trace_id: str | None = None,
+        invoked_arn: str | None = None,
     ) -> InvocationResult:
         if self.raise_error is not None:
             raise self.raise_error
         self.calls.append((spec.function_name, payload))
+        self.specs.append(spec)
         self.contexts.append(
-            {"request_id": request_id, "client_context": client_context, "trace_id": trace_id}
+            {
+                "request_id": request_id,
+                "client_context": client_context,
+                "trace_id": trace_id,
+                "invoked_arn": invoked_arn,
+            }
         )
         return InvocationResult(
             request_id or "r1", self.payload, error_type=self.error_type, log_lines=list(self.log_lines)

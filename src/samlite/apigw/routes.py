@@ -12,8 +12,8 @@ naming the API resource, the path and the method, before the server starts.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from samlite.apigw.api_kinds import HTTP, REST
@@ -35,6 +35,7 @@ from samlite.apigw.paths import PathTemplate
 from samlite.errors import GatewayConfigError
 from samlite.model import FunctionSpec
 from samlite.template import Stack
+from samlite.template.versions import qualified_target
 
 REST_API_TYPE = "AWS::ApiGateway::RestApi"
 HTTP_API_TYPE = "AWS::ApiGatewayV2::Api"
@@ -117,11 +118,15 @@ class RouteTable:
 
 def load_routes(stack: Stack) -> RouteTable:
     """Read every REST and HTTP API of `stack` (a `samlite.template.Stack`)."""
-    functions_by_arn: dict[str, FunctionSpec] = {}
-    for logical_id, spec in stack.functions.items():
-        resource = stack.resources.get(logical_id)
-        if resource is not None:
-            functions_by_arn[str(resource.attributes.get("Arn", ""))] = spec
+
+    def functions_by_arn(arn: str) -> FunctionSpec | None:
+        """The function version an integration's ARN reaches: unqualified, a version or an alias."""
+        target = qualified_target(stack.resources, arn)
+        spec = stack.functions.get(target.function_id) if target is not None else None
+        if spec is None or target is None or target.version == spec.version:
+            return spec
+        return replace(spec, version=target.version)
+
     unsupported_by_arn = {
         str(stack.resources[logical_id].attributes.get("Arn", "")): reason
         for logical_id, reason in stack.unsupported_functions.items()
@@ -181,7 +186,7 @@ class _BodyReader:
         kind: str,
         body: Mapping[str, Any],
         *,
-        functions_by_arn: Mapping[str, FunctionSpec],
+        functions_by_arn: Callable[[str], FunctionSpec | None],
         unsupported_by_arn: Mapping[str, str],
         warnings: list[str],
     ) -> None:
@@ -306,7 +311,7 @@ class _BodyReader:
         arn = match.group("arn")
         unqualified = _QUALIFIED_FUNCTION_ARN.match(arn)
         base_arn = unqualified.group(1) if unqualified else arn
-        spec = self.functions_by_arn.get(arn) or self.functions_by_arn.get(base_arn)
+        spec = self.functions_by_arn(arn)
         if spec is not None:
             return spec
         reason = self.unsupported_by_arn.get(base_arn)

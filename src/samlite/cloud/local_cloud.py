@@ -295,6 +295,8 @@ class LocalCloud:
         if not self.wait_idle(timeout):
             self.log(f"reset: async invocations still running after {timeout:g} s; resetting anyway")
         empty_resources(self._require_aws(), self.stack.resources.values())
+        if self._services is not None:
+            self._services.functions.restore()  # configurations changed through the Lambda API
         self._recorder.clear()
         if self._gateway is not None:
             self._gateway.clear_caches()
@@ -354,6 +356,7 @@ class LocalCloud:
             # Runs inside the invoker's ChainTracker.running(): the trace header carries the chain's
             # depth so the recursion guard can follow it even when all functions share one key.
             # `source` is the event's, as submitted ("s3", "lambda-api", "destination").
+            spec = services.functions.current(spec)  # as configured now, not when it was queued
             result = runtime.invoke(spec, payload, trace_id=trace_header(current_depth()))
             record(spec, payload, result, SOURCE_EVENT_API if source == "lambda-api" else source)
             return result
@@ -367,6 +370,8 @@ class LocalCloud:
         delivery = EventDelivery(
             aws, services.functions, invoke_queued, log=self.log, retry_delays=self.options.retry_delays
         )
+        # UpdateFunctionConfiguration (or reset) changed a function: its warm workers start afresh.
+        services.functions.on_change(lambda spec: runtime.recycle(spec.logical_id))
         invoker = delivery.invoker
         services.lambda_api.handler = CallableInvokeHandler(
             invoke_now,
@@ -382,6 +387,7 @@ class LocalCloud:
         record = self._recorder.record
 
         def invoke(spec: FunctionSpec, event: bytes) -> InvocationResult:
+            spec = services.functions.current(spec)  # as UpdateFunctionConfiguration left it, if it ran
             result = runtime.invoke(spec, event)
             record(spec, event, result, SOURCE_API_GATEWAY)
             return result

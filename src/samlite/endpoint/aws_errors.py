@@ -43,6 +43,12 @@ _JSON_CODES = {
 Response = tuple[int, list[tuple[str, str]], bytes]
 
 
+def json_code(code: str) -> str:
+    """The JSON services' (and Lambda's) name for an IAM error code: `AccessDenied` is
+    `AccessDeniedException`, an unknown key `UnrecognizedClientException`..."""
+    return _JSON_CODES.get(code, code)
+
+
 def render(
     error: AwsError, protocol: str, *, request_id: str | None = None, xmlns: str | None = None
 ) -> ApiResponse:
@@ -108,7 +114,7 @@ def in_service_shape(environ: Mapping[str, Any], response: Response) -> Response
     code_match = _CODE.search(body)
     if code_match is None:
         return response
-    code = _JSON_CODES.get(code_match[1].decode(), code_match[1].decode())
+    code = json_code(code_match[1].decode())
     message_match = _MESSAGE.search(body)
     message = _unescape(message_match[1].decode()) if message_match else code
     rendered = render(AwsError(status, code, message), JSON)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
-from urllib.parse import parse_qsl
 
 from werkzeug.datastructures import EnvironHeaders
 
@@ -33,8 +32,10 @@ def check_request(
         request = IAMRequest(
             account_id=account_id,
             method=str(environ.get("REQUEST_METHOD", "POST")),
-            path=raw_path,
-            data=dict(parse_qsl(str(environ.get("QUERY_STRING", "")))),
+            path=raw_path,  # with the query string, which the canonical request signs
+            # moto signs over `body or data`: the query string must not stand in for an empty body
+            # (a bodiless POST such as an Invoke with a Qualifier would never match).
+            data={},
             body=body,
             headers=headers,  # type: ignore[arg-type]
             action=action.split(":", 1)[1],

@@ -16,6 +16,8 @@ DEFAULT_MEMORY_MB = 128
 DEFAULT_TIMEOUT_S = 3
 DEFAULT_MAX_RETRY_ATTEMPTS = 2
 DEFAULT_MAX_EVENT_AGE_S = 21600
+# The unpublished version of a function; published versions are numbered "1", "2"...
+LATEST_VERSION = "$LATEST"
 
 
 @dataclass(frozen=True)
@@ -50,10 +52,20 @@ class FunctionSpec:
     dead_letter_target_arn: str | None = None
     event_invoke_config: EventInvokeConfig = field(default_factory=EventInvokeConfig)
     events: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    # The version this spec runs: "$LATEST", or a published version's number (AWS::Lambda::Version,
+    # AutoPublishAlias). Each version has its own execution environments, as on Lambda.
+    version: str = LATEST_VERSION
 
     @property
     def arn_suffix(self) -> str:
         return f"function:{self.function_name}"
+
+    @property
+    def qualified_arn_suffix(self) -> str:
+        """`function:NAME` for $LATEST, `function:NAME:N` for a published version."""
+        if self.version == LATEST_VERSION:
+            return self.arn_suffix
+        return f"{self.arn_suffix}:{self.version}"
 
 
 @dataclass

@@ -31,7 +31,6 @@ from samlite.services.wiring import LocalServices
 HANDLED_ELSEWHERE = frozenset(
     {
         "AWS::Lambda::EventInvokeConfig",
-        "AWS::Lambda::Version",
         "AWS::Logs::LogGroup",
         "AWS::ApiGateway::RestApi",
         "AWS::ApiGateway::Deployment",

@@ -23,10 +23,11 @@ _INHERITED = ("PATH", "LANG", "LC_ALL", "LC_CTYPE", "TMPDIR", "SYSTEMROOT")
 _CREDENTIAL_KEYS = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN")
 
 
-def log_stream_name(now: dt.datetime | None = None) -> str:
-    """`YYYY/MM/DD/[$LATEST]<32 hex>`: one log stream per execution environment, as on Lambda."""
+def log_stream_name(now: dt.datetime | None = None, version: str = "$LATEST") -> str:
+    """`YYYY/MM/DD/[$LATEST]<32 hex>` (`[1]` for version 1): one log stream per execution environment,
+    as on Lambda."""
     now = now or dt.datetime.now(dt.UTC)
-    return f"{now:%Y/%m/%d}/[$LATEST]{secrets.token_hex(16)}"
+    return f"{now:%Y/%m/%d}/[{version}]{secrets.token_hex(16)}"
 
 
 @dataclass(frozen=True)
@@ -68,7 +69,7 @@ def build_environment(
             "AWS_DEFAULT_REGION": region,
             "AWS_LAMBDA_FUNCTION_NAME": spec.function_name,
             "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(spec.memory_size),
-            "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
+            "AWS_LAMBDA_FUNCTION_VERSION": spec.version,
             "AWS_LAMBDA_FUNCTION_TIMEOUT": str(spec.timeout),
             "AWS_LAMBDA_INITIALIZATION_TYPE": "on-demand",
             "AWS_LAMBDA_LOG_GROUP_NAME": f"/aws/lambda/{spec.function_name}",

@@ -89,7 +89,8 @@ class LambdaRuntime:
         self.region = region
         self._cache_dir = cache_dir or default_cache_dir()
         self._lock = threading.Lock()
-        self._pools: dict[str, tuple[FunctionSpec, FunctionPool]] = {}
+        # One pool per function version, by (logical id, version): versions are separate environments.
+        self._pools: dict[tuple[str, str], tuple[FunctionSpec, FunctionPool]] = {}
         # Pools of changed specs, kept (for close()) only while an invocation still holds them.
         self._retired: set[FunctionPool] = set()
         self._leases: dict[FunctionPool, int] = {}  # per pool: invocations between _pool_for and release
@@ -111,17 +112,20 @@ class LambdaRuntime:
         client_context: str | None = None,
         request_id: str | None = None,
         trace_id: str | None = None,
+        invoked_arn: str | None = None,
     ) -> InvocationResult:
         """Invoke `spec` synchronously (RequestResponse) and return what Lambda would report.
 
         `trace_id` is the X-Ray header handed to the worker (`Lambda-Runtime-Trace-Id`); callers that
         trace invocation chains (the recursion guard) pass one carrying their `Lineage` count.
+        `invoked_arn` is the ARN the caller named (an alias ARN, say), which the function reads as
+        `context.invoked_function_arn`; by default the ARN of `spec`'s version.
         """
         debugging = self._debug is not None and self._debug.applies_to(spec.logical_id)
         invocation = Invocation(
             request_id=request_id or new_request_id(),
             event=event,
-            function_arn=self.function_arn(spec),
+            function_arn=invoked_arn or self.function_arn(spec),
             timeout_s=None if debugging else float(spec.timeout),
             client_context=client_context,
             **({"trace_id": trace_id} if trace_id else {}),
@@ -133,11 +137,12 @@ class LambdaRuntime:
             self._end_lease(pool)
 
     def recycle(self, logical_id: str) -> None:
-        """Stop the function's idle workers (its code changed): the next invocation is a cold start."""
+        """Stop the idle workers of every version of the function (its code or configuration changed):
+        the next invocation is a cold start."""
         with self._lock:
-            entry = self._pools.get(logical_id)
-        if entry is not None:
-            entry[1].recycle()
+            pools = [pool for key, (_, pool) in self._pools.items() if key[0] == logical_id]
+        for pool in pools:
+            pool.recycle()
 
     def close(self) -> None:
         """Stop every worker and remove the scratch directory; nothing is left running."""
@@ -160,15 +165,15 @@ class LambdaRuntime:
         self.close()
 
     def function_arn(self, spec: FunctionSpec) -> str:
+        """The ARN of `spec`'s version (unqualified for $LATEST)."""
         match = _ACCOUNT_IN_ARN.match(spec.role_arn or "")
         account = match.group(1) if match else DEFAULT_ACCOUNT_ID
-        return f"arn:aws:lambda:{self.region}:{account}:{spec.arn_suffix}"
+        return f"arn:aws:lambda:{self.region}:{account}:{spec.qualified_arn_suffix}"
 
     def worker_count(self, logical_id: str) -> int:
-        """How many execution environments the function has now (idle or busy)."""
+        """How many execution environments the function has now (idle or busy), all versions."""
         with self._lock:
-            entry = self._pools.get(logical_id)
-        return entry[1].size if entry else 0
+            return sum(pool.size for key, (_, pool) in self._pools.items() if key[0] == logical_id)
 
     # -- internals -------------------------------------------------------------------------------
 
@@ -181,7 +186,9 @@ class LambdaRuntime:
         try:
             outcome = worker.run(
                 invocation,
-                on_deliver=lambda inv: worker_log(platform_logs.start_line(inv.request_id, spec.log_format)),
+                on_deliver=lambda inv: worker_log(
+                    platform_logs.start_line(inv.request_id, spec.log_format, spec.version)
+                ),
             )
             return self._result(spec, outcome, lines, worker_log)
         finally:
@@ -194,7 +201,7 @@ class LambdaRuntime:
         with self._lock:
             if self._closed:
                 raise RuntimeError("the Lambda runtime is closed")
-            entry = self._pools.get(spec.logical_id)
+            entry = self._pools.get(_pool_key(spec))
             if entry is not None and entry[0] == spec:
                 return self._lease(entry[1])
         # New function, or its definition changed: (re)build its pool outside the lock (pip may run).
@@ -206,10 +213,10 @@ class LambdaRuntime:
         with self._lock:
             if self._closed:
                 raise RuntimeError("the Lambda runtime is closed")
-            previous = self._pools.get(spec.logical_id)
+            previous = self._pools.get(_pool_key(spec))
             if previous is not None and previous[0] == spec:
                 return self._lease(previous[1])
-            self._pools[spec.logical_id] = (spec, pool)
+            self._pools[_pool_key(spec)] = (spec, pool)
             self._lease(pool)
             if previous is not None:
                 # Kept until its last user is done; this thread is one while it stops the idle workers.
@@ -288,7 +295,7 @@ class LambdaRuntime:
             message = f"Task timed out after {spec.timeout:.2f} seconds"
             payload = _error_document(request_id, error_type, message)
             if invocation.delivered_ns is None:
-                log(platform_logs.start_line(request_id, spec.log_format))
+                log(platform_logs.start_line(request_id, spec.log_format, spec.version))
             for line in platform_logs.timeout_lines(request_id, spec.timeout):
                 log(line)
             outcome.duration_ms = max(outcome.duration_ms, spec.timeout * 1000.0)
@@ -299,14 +306,14 @@ class LambdaRuntime:
                 request_id, error_type, f"Runtime exited with error: {outcome.exit_reason}"
             )
             if invocation.delivered_ns is None:
-                log(platform_logs.start_line(request_id, spec.log_format))
+                log(platform_logs.start_line(request_id, spec.log_format, spec.version))
             for line in platform_logs.exit_lines(request_id, outcome.exit_reason):
                 log(line)
         elif invocation.outcome == INIT_ERROR:
             status = platform_logs.FAILURE
             error_type = invocation.error_type or _error_type(payload) or "Runtime.Unknown"
             log(platform_logs.init_report_line(outcome.init_duration_ms or 0.0, error_type, spec.log_format))
-            log(platform_logs.start_line(request_id, spec.log_format))
+            log(platform_logs.start_line(request_id, spec.log_format, spec.version))
         elif invocation.outcome == ERROR:
             status = platform_logs.FAILURE
             error_type = invocation.error_type or "Unhandled"
@@ -363,6 +370,10 @@ def _error_type(payload: bytes) -> str | None:
     except ValueError:
         return None
     return document.get("errorType") if isinstance(document, dict) else None
+
+
+def _pool_key(spec: FunctionSpec) -> tuple[str, str]:
+    return spec.logical_id, spec.version
 
 
 def _check_supported(spec: FunctionSpec) -> None:

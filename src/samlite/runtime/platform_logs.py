@@ -46,11 +46,11 @@ class Report:
         return max(1, math.ceil(self.duration_ms + (self.init_duration_ms or 0.0)))
 
 
-def start_line(request_id: str, log_format: str) -> str:
+def start_line(request_id: str, log_format: str, version: str = "$LATEST") -> str:
     if _is_json(log_format):
-        record = {"requestId": request_id, "version": "$LATEST"}
+        record = {"requestId": request_id, "version": version}
         return json.dumps({"time": timestamp(), "type": "platform.start", "record": record})
-    return f"START RequestId: {request_id} Version: $LATEST"
+    return f"START RequestId: {request_id} Version: {version}"
 
 
 def end_lines(request_id: str, log_format: str) -> list[str]:

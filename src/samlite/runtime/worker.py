@@ -98,7 +98,7 @@ class Worker:
         self._served = 0
         self._broken = False
         self._deliver_hook: Callable[[Invocation], None] | None = None
-        self.stream_name = log_stream_name()
+        self.stream_name = log_stream_name(version=launch.spec.version)
 
     @property
     def alive(self) -> bool:

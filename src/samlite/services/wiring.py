@@ -1,7 +1,8 @@
 """What samlite adds to the embedded AWS's services, plugged into one endpoint in one call.
 
-`attach(aws)` registers the APIs samlite answers itself (the Lambda Invoke API, CloudFormation
-DescribeStacks) and the S3 checks (presigned POST policies), and returns them as `LocalServices`:
+`attach(aws)` registers the APIs samlite answers itself (the Lambda Invoke API and the Lambda calls
+tools make about the template's functions, CloudFormation DescribeStacks) and the S3 checks (presigned
+POST policies), and returns them as `LocalServices`:
 provisioning registers the template's functions and stack there, and the local cloud attaches the
 runtime (`lambda_api.handler`) and event delivery.
 """
@@ -9,8 +10,10 @@ runtime (`lambda_api.handler`) and event delivery.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from samlite.endpoint.embedded_aws import EmbeddedAws
+from samlite.services.awslambda.functions_api import LambdaFunctionsApi
 from samlite.services.awslambda.invoke_api import LambdaInvokeApi
 from samlite.services.awslambda.registry import FunctionRegistry
 from samlite.services.cloudformation.describe_stacks import StackApi
@@ -25,6 +28,7 @@ class LocalServices:
     functions: FunctionRegistry
     lambda_api: LambdaInvokeApi
     stacks: StackApi
+    lambda_functions_api: LambdaFunctionsApi | None = None
 
 
 def attach(aws: EmbeddedAws) -> LocalServices:
@@ -32,8 +36,16 @@ def attach(aws: EmbeddedAws) -> LocalServices:
     functions = FunctionRegistry(region=aws.region, account_id=aws.account_id)
     lambda_api = LambdaInvokeApi(functions, aws.account_id if aws.iam_enabled else None)
     stacks = StackApi(aws.account_id, iam_enabled=aws.iam_enabled)
+    iam_account = aws.account_id if aws.iam_enabled else None
+
+    def functions_of_moto(all_versions: bool) -> list[dict[str, Any]]:  # created through the API
+        backend = aws.backend("lambda")
+        return [fn.get_configuration() for fn in backend.list_functions("ALL" if all_versions else None)]
+
+    lambda_functions_api = LambdaFunctionsApi(functions, iam_account, functions_of_moto)
     aws.add_local_api(lambda_api)
+    aws.add_local_api(lambda_functions_api)
     aws.add_local_api(stacks)
     aws.add_s3_check(post_policy.check_request)
     aws.add_local_api(UserPoolKeys(aws))
-    return LocalServices(functions, lambda_api, stacks)
+    return LocalServices(functions, lambda_api, stacks, lambda_functions_api)

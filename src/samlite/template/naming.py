@@ -30,6 +30,8 @@ class NamingContext:
     region: str
     account_id: str
     endpoint_url: str | None = None
+    # The number each AWS::Lambda::Version resource publishes, by logical id (`versions.py`).
+    version_numbers: tuple[tuple[str, str], ...] = ()
 
     @property
     def partition(self) -> str:
@@ -262,9 +264,11 @@ def _function_arn(ctx: NamingContext, function: Any) -> str:
 def _version(
     ctx: NamingContext, logical_id: str, name: str | None, props: Mapping[str, Any]
 ) -> ResourceNames:
-    # Each stack publishes its first version as "1"; samlite publishes none, so that is what it reports.
-    arn = _function_arn(ctx, props.get("FunctionName"))
-    return ResourceNames(f"{arn}:1", {"Version": "1", "FunctionArn": arn})
+    # Ref and FunctionArn are the version's ARN (the resource's primary identifier in the CloudFormation
+    # resource schema); a function's first published version is "1".
+    number = dict(ctx.version_numbers).get(logical_id, "1")
+    arn = f"{_function_arn(ctx, props.get('FunctionName'))}:{number}"
+    return ResourceNames(arn, {"Version": number, "FunctionArn": arn})
 
 
 def _alias(ctx: NamingContext, logical_id: str, name: str | None, props: Mapping[str, Any]) -> ResourceNames:

@@ -9,7 +9,7 @@ process starts, with a message naming the resource and property.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +22,7 @@ from samlite.template.locations import Location, join_names
 from samlite.template.naming import NamingContext
 from samlite.template.parameters import resolve_parameters
 from samlite.template.translate import translate, unapplied_transform_warnings
+from samlite.template.versions import alias_warnings, version_numbers
 from samlite.template.yaml_loader import load_template_file
 
 _DEFAULT_TEMPLATE_NAMES = ("template.yaml", "template.yml", "template.json")
@@ -141,6 +142,7 @@ def load_stack(
     }
     warnings += unapplied_transform_warnings(sam_template)
     cfn_template = translate(sam_template, base_dir, translator_values, region)
+    naming = replace(naming, version_numbers=version_numbers(cfn_template.get("Resources") or {}))
     resolver = Resolver(cfn_template, params.typed, naming, warnings)
 
     resources: dict[str, Resource] = {}
@@ -163,6 +165,7 @@ def load_stack(
             metadata=resource.get("Metadata") or {},
         )
 
+    warnings += alias_warnings(resources)
     refs = {logical_id: resource.ref for logical_id, resource in resources.items()}
     arns = {
         logical_id: str(resource.attributes.get("Arn", resource.ref))

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from samlite.provisioning.resources import awslambda, cognito, dynamodb, iam, s3, sns, sqs
+from samlite.provisioning.resources import awslambda, cognito, dynamodb, iam, lambda_versions, s3, sns, sqs
 from samlite.provisioning.resources.kinds import ResourceKind
 
 KINDS: dict[str, ResourceKind] = {
-    kind.type: kind for module in (iam, sqs, sns, dynamodb, awslambda, s3, cognito) for kind in module.KINDS
+    kind.type: kind
+    for module in (iam, sqs, sns, dynamodb, awslambda, lambda_versions, s3, cognito)
+    for kind in module.KINDS
 }

@@ -23,7 +23,9 @@ def _function(context: Provisioning, resource: Resource) -> None:
         result.unsupported.append(UnsupportedResource(resource.logical_id, resource.type, reason))
         return
     try:
-        result.function_arns[resource.logical_id] = context.functions.register(spec)
+        result.function_arns[resource.logical_id] = context.functions.register(
+            spec, resource.properties, str(resource.properties.get("Description") or "")
+        )
     except ValueError as error:
         raise ProvisionError(str(error)) from error
     result.physical_ids[resource.logical_id] = spec.function_name

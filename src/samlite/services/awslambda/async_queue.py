@@ -236,7 +236,8 @@ class AsyncInvoker:
         self._retry_thread.join(max(0.0, deadline - time.monotonic()))
 
     def function_arn(self, spec: FunctionSpec) -> str:
-        return f"{self._arn_prefix}:{spec.arn_suffix}"
+        """The ARN of the version that ran (unqualified for $LATEST)."""
+        return f"{self._arn_prefix}:{spec.qualified_arn_suffix}"
 
     # -- queueing (all called with self._lock held) ---------------------------------------------------
 

@@ -9,10 +9,12 @@
 - An unknown function: 404 `ResourceNotFoundException`, body `{"Message": "Function not found: <arn>",
   "Type": "User"}` (the shape Lambda returns, e.g. aarondfrancis/sidecar#23).
 
-FunctionName may be a name, a full ARN or a partial ARN (`123456789012:function:name`), optionally
-with a `:qualifier`; only `$LATEST` exists locally. Other Lambda API calls (GetFunction,
-ListFunctions...) are left to moto, which does not know samlite's functions: they answer as for an
-empty account.
+FunctionName may be a name, a full ARN, a partial ARN (`123456789012:function:name`) or, as with SAM's
+local endpoint, the function's logical id, optionally with a `:qualifier`; a `Qualifier` (version or
+alias) runs that version, and `X-Amz-Executed-Version` says which ran (`registry.py`). With IAM on, the
+caller needs `lambda:InvokeFunction` on the ARN it named: a qualified ARN for a version or alias, as
+Lambda authorizes it ("Resources and conditions for Lambda actions"). The other calls tools make
+(ListFunctions, GetFunction...) are `functions_api.py`.
 """
 
 from __future__ import annotations
@@ -30,9 +32,9 @@ from urllib.parse import parse_qs, unquote
 
 from samlite.endpoint.aws_errors import REST_JSON
 from samlite.endpoint.local_apis import ApiResponse
-from samlite.iam.request_auth import check_request
 from samlite.model import AwsError, FunctionSpec, InvocationResult
-from samlite.services.awslambda.registry import LATEST, FunctionRegistry
+from samlite.services.awslambda.lambda_auth import authorize
+from samlite.services.awslambda.registry import FunctionNotFound, FunctionRegistry, QualifierConflict, Target
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +51,8 @@ class LambdaInvokeHandler(Protocol):
 
     `invoke` runs synchronously and returns the result; its keywords are those of the runtime's
     `LambdaRuntime.invoke`: the request id to use, the caller's client context (the decoded JSON of
-    `X-Amz-Client-Context`) and its `X-Amzn-Trace-Id` (which carries the recursion lineage).
+    `X-Amz-Client-Context`), its `X-Amzn-Trace-Id` (which carries the recursion lineage) and the ARN
+    it invoked (an alias ARN, say: the function's `context.invoked_function_arn`).
     `invoke_async` must only enqueue (Lambda's async queue, retries, DLQ) and return at once, using
     `request_id` as the invocation's request id so the 202's `x-amzn-RequestId` matches the logs.
     """
@@ -62,6 +65,7 @@ class LambdaInvokeHandler(Protocol):
         request_id: str | None = None,
         client_context: str | None = None,
         trace_id: str | None = None,
+        invoked_arn: str | None = None,
     ) -> InvocationResult: ...
 
     def invoke_async(self, spec: FunctionSpec, payload: bytes, request_id: str) -> None: ...
@@ -84,9 +88,15 @@ class CallableInvokeHandler:
         request_id: str | None = None,
         client_context: str | None = None,
         trace_id: str | None = None,
+        invoked_arn: str | None = None,
     ) -> InvocationResult:
         return self.run(
-            spec, payload, request_id=request_id, client_context=client_context, trace_id=trace_id
+            spec,
+            payload,
+            request_id=request_id,
+            client_context=client_context,
+            trace_id=trace_id,
+            invoked_arn=invoked_arn,
         )
 
     def invoke_async(self, spec: FunctionSpec, payload: bytes, request_id: str) -> None:
@@ -118,27 +128,27 @@ class LambdaInvokeApi:
         request_id = str(uuid.uuid4())
         query = parse_qs(environ.get("QUERY_STRING", ""))
         qualifier = query.get("Qualifier", [None])[0]
-        spec = self.registry.resolve(name, qualifier)
-        if spec is None:
-            missing = name if name.startswith("arn:") else self.registry.arn(name, qualifier)
-            return AwsError(404, "ResourceNotFoundException", f"Function not found: {missing}")
+        try:
+            target = self.registry.find(name, qualifier)
+        except FunctionNotFound as missing:
+            return AwsError(404, "ResourceNotFoundException", str(missing))
+        except QualifierConflict as conflict:
+            return AwsError(400, "InvalidParameterValueException", str(conflict))
+        invoked_arn = self.registry.arn(target.entry.name, target.qualifier)
         if self._iam_account_id is not None:
-            resource = self.registry.arn(spec.function_name)
-            denied = check_request(self._iam_account_id, environ, body, "lambda:InvokeFunction", resource)
+            denied = authorize(self._iam_account_id, environ, body, "lambda:InvokeFunction", invoked_arn)
             if denied is not None:
-                # moto's IAM errors say "AccessDenied"; Lambda's own name for it is AccessDeniedException.
-                code = "AccessDeniedException" if denied.code == "AccessDenied" else denied.code
-                return AwsError(denied.status, code, denied.message)
+                return denied
         invocation_type = environ.get("HTTP_X_AMZ_INVOCATION_TYPE") or "RequestResponse"
         if invocation_type == "DryRun":
             return ApiResponse(204, [("x-amzn-RequestId", request_id)], b"")
         return self._invalid(invocation_type, body, environ) or self._run(
-            spec, invocation_type, body, request_id, environ
+            target, invocation_type, body, request_id, environ
         )
 
     def _run(
         self,
-        spec: FunctionSpec,
+        target: Target,
         invocation_type: str,
         body: bytes,
         request_id: str,
@@ -146,6 +156,7 @@ class LambdaInvokeApi:
     ) -> ApiResponse | AwsError:
         assert self.handler is not None
         payload = body or b"{}"
+        spec = target.spec
         try:
             if invocation_type == "Event":
                 self.handler.invoke_async(spec, payload, request_id)
@@ -156,11 +167,12 @@ class LambdaInvokeApi:
                 request_id=request_id,
                 client_context=_client_context(environ),
                 trace_id=environ.get("HTTP_X_AMZN_TRACE_ID") or None,
+                invoked_arn=self.registry.arn(target.entry.name, target.qualifier),
             )
         except Exception as error:  # samlite's own failure, not the function's: Lambda's 500
             log.exception("invoking %s failed", spec.function_name)
             return AwsError(500, "ServiceException", f"samlite could not invoke the function: {error}")
-        return self._sync_response(result, environ.get("HTTP_X_AMZ_LOG_TYPE") == "Tail")
+        return self._sync_response(result, spec.version, environ.get("HTTP_X_AMZ_LOG_TYPE") == "Tail")
 
     def _invalid(self, invocation_type: str, body: bytes, environ: Mapping[str, Any]) -> AwsError | None:
         """The error Lambda gives for this request before running anything, or None."""
@@ -194,11 +206,11 @@ class LambdaInvokeApi:
         return None
 
     @staticmethod
-    def _sync_response(result: InvocationResult, tail: bool) -> ApiResponse:
+    def _sync_response(result: InvocationResult, version: str, tail: bool) -> ApiResponse:
         headers = [
             ("Content-Type", "application/json"),
             ("x-amzn-RequestId", result.request_id),
-            ("X-Amz-Executed-Version", LATEST),
+            ("X-Amz-Executed-Version", version),
         ]
         if result.failed:
             headers.append(("X-Amz-Function-Error", "Unhandled"))
