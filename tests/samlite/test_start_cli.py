@@ -110,7 +110,7 @@ def test_start_prints_outputs_credentials_next_steps_then_one_ready_line(
     assert "AWS_SECRET_ACCESS_KEY=" in text
     assert f"aws s3 cp ./photo.jpg s3://{outputs['BucketName']}/photo.jpg" in text
     assert "import boto3" in text
-    assert "AWS::SSM::Parameter (Setting)" in text
+    assert "AWS::CloudWatch::Dashboard (Setting)" in text
     assert sum(line.startswith("samlite ready") for line in lines.seen) == 1
     assert requests.get(url + "/", timeout=5).status_code in (200, 403)
 

@@ -6,7 +6,9 @@ replaces:
 - `dynamodb_query`: DynamoDB Query answers from sorted lists, so its cost follows the page;
 - `dynamodb_iam_resource`: DynamoDB calls are authorised against the table's ARN, as on AWS;
 - `sigv4_bodiless`: a signed GET to a REST service is checked over the empty body it was signed with;
-- `auth_skip`: a request samlite authorised itself (presigned URL or form) skips moto's own check.
+- `auth_skip`: a request samlite authorised itself (presigned URL or form) skips moto's own check;
+- `secretsmanager_iam_resource`, `ssm_iam_resource`, `kms_iam_resource`: calls on a secret, parameter
+  or key are authorised against its ARN, as on AWS.
 
 `apply()` installs them all (each service's on the first use of that service, when given the
 embedded AWS's `on_first_use`); `restore()` undoes one `apply()`, and moto is itself again after the
@@ -24,8 +26,11 @@ from samlite.moto_changes import (
     auth_skip,
     dynamodb_iam_resource,
     dynamodb_query,
+    kms_iam_resource,
     s3_notifications_off,
+    secretsmanager_iam_resource,
     sigv4_bodiless,
+    ssm_iam_resource,
 )
 from samlite.moto_changes.seam import MotoChange
 
@@ -35,6 +40,9 @@ CHANGES: tuple[MotoChange, ...] = (
     dynamodb_iam_resource.CHANGE,
     sigv4_bodiless.CHANGE,
     auth_skip.CHANGE,
+    secretsmanager_iam_resource.CHANGE,
+    ssm_iam_resource.CHANGE,
+    kms_iam_resource.CHANGE,
 )
 
 OnFirstUse = Callable[[str, Callable[[], None]], None]

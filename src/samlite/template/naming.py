@@ -20,6 +20,7 @@ from samlite.errors import TemplateError
 
 _ALPHABET_UPPER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
 _ALPHABET_LOWER = "abcdefghijklmnopqrstuvwxyz0123456789"
+_ALPHABET_MIXED = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
 
 
 @dataclass(frozen=True)
@@ -247,6 +248,45 @@ def _user_pool_client(
     return ResourceNames(client_id, attributes)
 
 
+def _secret(ctx: NamingContext, logical_id: str, name: str | None, props: Mapping[str, Any]) -> ResourceNames:
+    # Unnamed: `{LogicalId}-{12 letters and digits}`; the ARN adds `-` and six more, as Secrets Manager
+    # does. Ref and `Id` are the ARN ("AWS::SecretsManager::Secret" return values).
+    if not name:
+        token = stable_token(ctx.stack_name, logical_id, "secret", length=12, alphabet=_ALPHABET_MIXED)
+        name = f"{logical_id}-{token}"
+    suffix = stable_token(ctx.stack_name, logical_id, "secret-arn", length=6, alphabet=_ALPHABET_MIXED)
+    arn = _arn(ctx, "secretsmanager", f"secret:{name}-{suffix}")
+    return ResourceNames(arn, {"Id": arn})
+
+
+def _ssm_parameter(
+    ctx: NamingContext, logical_id: str, name: str | None, props: Mapping[str, Any]
+) -> ResourceNames:
+    # Unnamed: `CFN-{LogicalId}-{12 letters and digits}`, at most 40 characters, as the resource provider
+    # names it (aws-cloudformation-resource-providers-ssm). Ref is the name; GetAtt Type, Value, Arn.
+    if not name:
+        token = stable_token(ctx.stack_name, logical_id, "parameter", length=12, alphabet=_ALPHABET_MIXED)
+        name = f"CFN-{logical_id[: 40 - len(token) - 5]}-{token}"
+    arn = _arn(ctx, "ssm", f"parameter/{name.lstrip('/')}")
+    return ResourceNames(
+        name, {"Arn": arn, "Type": str(props.get("Type") or "String"), "Value": props.get("Value")}
+    )
+
+
+def _kms_key(
+    ctx: NamingContext, logical_id: str, name: str | None, props: Mapping[str, Any]
+) -> ResourceNames:
+    multi_region = str(props.get("MultiRegion", "")).lower() == "true"
+    key_id = ("mrk-" if multi_region else "") + stable_uuid(ctx.stack_name, logical_id, "kms-key")
+    return ResourceNames(key_id, {"KeyId": key_id, "Arn": _arn(ctx, "kms", f"key/{key_id}")})
+
+
+def _kms_alias(
+    ctx: NamingContext, logical_id: str, name: str | None, props: Mapping[str, Any]
+) -> ResourceNames:
+    return ResourceNames(name or f"alias/{logical_id}", {})
+
+
 def _generic(
     ctx: NamingContext, logical_id: str, name: str | None, props: Mapping[str, Any]
 ) -> ResourceNames:
@@ -320,6 +360,10 @@ _RULES: dict[str, _TypeRule] = {
     "AWS::Cognito::UserPool": _TypeRule(_user_pool, None),
     "AWS::Cognito::UserPoolClient": _TypeRule(_user_pool_client, "ClientName", ("GenerateSecret",)),
     "AWS::Cognito::UserPoolGroup": _TypeRule(_stage, "GroupName"),
+    "AWS::SecretsManager::Secret": _TypeRule(_secret, "Name"),
+    "AWS::SSM::Parameter": _TypeRule(_ssm_parameter, "Name", ("Type", "Value")),
+    "AWS::KMS::Key": _TypeRule(_kms_key, None, ("MultiRegion",)),
+    "AWS::KMS::Alias": _TypeRule(_kms_alias, "AliasName"),
 }
 
 

@@ -15,6 +15,7 @@ from typing import Any
 
 from samlite.errors import TemplateError
 from samlite.model import FunctionSpec, Resource
+from samlite.template.dynamic_references import resolve_stack
 from samlite.template.env_vars import validate_env_vars
 from samlite.template.functions import build_function
 from samlite.template.intrinsics import Resolver
@@ -194,6 +195,7 @@ def load_stack(
             unsupported[logical_id] = build.unsupported_reason or f"Function '{logical_id}' cannot run"
             warnings.append(unsupported[logical_id])
 
+    resources, functions = resolve_stack(resources, functions)  # {{resolve:ssm:...}} and the like
     outputs, output_details = _outputs(cfn_template, resolver)
     return Stack(
         path=path,

@@ -215,10 +215,10 @@ def test_log_lines_go_to_one_file_per_function(
 
 
 def test_unsupported_resources_are_listed_once_at_start(samlite_lines: list[tuple[str, str]]) -> None:
-    mentions = [line for source, line in samlite_lines if "AWS::SSM::Parameter" in line]
+    mentions = [line for source, line in samlite_lines if "AWS::CloudWatch::Dashboard" in line]
     assert len(mentions) == 1
     assert "Setting" in mentions[0]
-    assert all(source == "samlite" for source, line in samlite_lines if "AWS::SSM::Parameter" in line)
+    assert all(source == "samlite" for source, line in samlite_lines if "AWS::CloudWatch::Dashboard" in line)
 
 
 def test_a_code_change_recycles_the_functions_warm_workers(clean: LocalCloud, project: Path) -> None:

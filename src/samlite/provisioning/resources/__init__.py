@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
-from samlite.provisioning.resources import awslambda, cognito, dynamodb, iam, lambda_versions, s3, sns, sqs
+from samlite.provisioning.resources import (
+    awslambda,
+    cognito,
+    dynamodb,
+    iam,
+    kms,
+    lambda_versions,
+    s3,
+    secretsmanager,
+    sns,
+    sqs,
+    ssm,
+)
 from samlite.provisioning.resources.kinds import ResourceKind
 
 KINDS: dict[str, ResourceKind] = {
     kind.type: kind
-    for module in (iam, sqs, sns, dynamodb, awslambda, lambda_versions, s3, cognito)
+    for module in (iam, kms, secretsmanager, ssm, sqs, sns, dynamodb, awslambda, lambda_versions, s3, cognito)
     for kind in module.KINDS
 }
