@@ -1,0 +1,466 @@
+"""What samlite does with each resource type and property a template may declare: the one list.
+
+README.md's table "What samlite emulates" is generated from `TYPES` (`scripts/support_table.py`), and
+`tests/samlite/test_support_table.py` keeps both true to the code: every type provisioning creates
+(`samlite.provisioning.resources.KINDS`), serves elsewhere (`HANDLED_ELSEWHERE`) or accepts without
+enforcing (`NOT_ENFORCED`) must have a row with a matching status; a row marked `NOT_EMULATED` must not
+be handled by any of them; every property a provisioning module or the template model reads must be
+listed; every property named must exist in CloudFormation's resource schema (or SAM's).
+
+Adding a type is one row here (the test's message gives it to paste), then the README is regenerated:
+
+    TypeSupport("AWS::SQS::Queue", SUPPORTED, "what is emulated", (
+        Prop("VisibilityTimeout"),
+        Prop("KmsMasterKeyId", IGNORED, "no encryption locally"),
+    )),
+
+Statuses, for a type or a property:
+- `SUPPORTED`: emulated as AWS does it;
+- `PARTIAL`: emulated, with the limits the note states;
+- `IGNORED`: accepted and has no local effect (the note says what a user would miss);
+- `REFUSED`: samlite stops with one line naming the resource and property;
+- `NOT_EMULATED`: a type samlite neither creates nor refuses: listed once at start and left out.
+A property a type's row does not list has the row's `others` status (IGNORED unless said).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Status(StrEnum):
+    SUPPORTED = "supported"
+    PARTIAL = "partial"
+    IGNORED = "ignored"
+    REFUSED = "refused"
+    NOT_EMULATED = "not emulated"
+
+
+SUPPORTED = Status.SUPPORTED
+PARTIAL = Status.PARTIAL
+IGNORED = Status.IGNORED
+REFUSED = Status.REFUSED
+NOT_EMULATED = Status.NOT_EMULATED
+
+
+@dataclass(frozen=True)
+class Prop:
+    name: str
+    status: Status = SUPPORTED
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class TypeSupport:
+    """One resource type: its status, what the note says, its properties, and what the others get."""
+
+    type: str
+    status: Status
+    note: str
+    properties: tuple[Prop, ...] = ()
+    others: Status = IGNORED
+
+    def property(self, name: str) -> Prop | None:
+        return next((p for p in self.properties if p.name == name), None)
+
+
+# What happens to a type no row names: provisioning lists it once at start and leaves it out.
+OTHER_TYPES = TypeSupport(
+    "(any other type)", NOT_EMULATED, "listed once at start as not emulated, and left out"
+)
+
+_LOCAL_CODE = "a local directory (code in S3 is not supported)"
+
+TYPES: tuple[TypeSupport, ...] = (
+    # -- SAM (translated by aws-sam-translator, then as the types they become) ------------------------
+    TypeSupport(
+        "AWS::Serverless::Function",
+        PARTIAL,
+        "becomes AWS::Lambda::Function and what its properties generate; runs in local workers",
+        (
+            Prop("Handler"),
+            Prop("Runtime", PARTIAL, "python3.x only, run by the local interpreter"),
+            Prop("CodeUri", PARTIAL, _LOCAL_CODE),
+            Prop("InlineCode", REFUSED, "put the code in a CodeUri directory"),
+            Prop("PackageType", REFUSED, "container-image functions (Image) do not run"),
+            Prop("ImageUri", REFUSED, "container-image functions do not run"),
+            Prop("Layers", REFUSED, "Lambda layers are not supported"),
+            Prop("FunctionName"),
+            Prop("Description"),
+            Prop("MemorySize", SUPPORTED, "enforced: a worker above it ends with Runtime.ExitError"),
+            Prop("Timeout", SUPPORTED, "enforced: the worker is replaced"),
+            Prop("Environment", SUPPORTED, "with --env-vars overrides and dynamic references"),
+            Prop(
+                "Events",
+                PARTIAL,
+                "S3, Api and HttpApi are delivered; other types' resources are not emulated",
+            ),
+            Prop("Policies", SUPPORTED, "policy templates expanded; enforced on each call"),
+            Prop("Role"),
+            Prop("RolePath"),
+            Prop("PermissionsBoundary", IGNORED, "not enforced"),
+            Prop("AssumeRolePolicyDocument", PARTIAL, "put on the role; samlite assumes it itself"),
+            Prop("DeadLetterQueue"),
+            Prop("EventInvokeConfig"),
+            Prop("ReservedConcurrentExecutions", SUPPORTED, "caps the function's workers"),
+            Prop(
+                "AutoPublishAlias",
+                SUPPORTED,
+                "version 1 and the alias; events and APIs on the alias reach it",
+            ),
+            Prop("VersionDescription"),
+            Prop(
+                "DeploymentPreference", IGNORED, "no CodeDeploy: the alias points at the new version at once"
+            ),
+            Prop("ProvisionedConcurrencyConfig", IGNORED, "workers start on demand"),
+            Prop("Architectures", PARTIAL, "reported; the code runs on this machine's architecture"),
+            Prop("LoggingConfig", SUPPORTED, "Text or JSON logs, log levels"),
+            Prop("Tracing", IGNORED, "no X-Ray"),
+            Prop("VpcConfig", IGNORED, "no VPC locally"),
+            Prop("FileSystemConfigs", IGNORED, "no EFS mount"),
+            Prop("FunctionUrlConfig", IGNORED, "the AWS::Lambda::Url it makes is not emulated"),
+            Prop("Tags"),
+        ),
+    ),
+    TypeSupport(
+        "AWS::Serverless::Api",
+        PARTIAL,
+        "becomes AWS::ApiGateway::RestApi and its deployment, served by the local gateway",
+        (
+            Prop("StageName"),
+            Prop("DefinitionBody"),
+            Prop("DefinitionUri", PARTIAL, "a local OpenAPI file"),
+            Prop("Cors"),
+            Prop("BinaryMediaTypes"),
+            Prop("Variables"),
+            Prop("Auth", PARTIAL, "API keys enforced; authorizers are not (a warning says so)"),
+            Prop("ApiKeySourceType"),
+        ),
+    ),
+    TypeSupport(
+        "AWS::Serverless::HttpApi",
+        PARTIAL,
+        "becomes AWS::ApiGatewayV2::Api, served by the local gateway",
+        (
+            Prop("StageName"),
+            Prop("DefinitionBody"),
+            Prop("DefinitionUri", PARTIAL, "a local OpenAPI file"),
+            Prop("CorsConfiguration"),
+            Prop("StageVariables"),
+            Prop("Auth", IGNORED, "authorizers are not enforced (a warning says so)"),
+        ),
+    ),
+    TypeSupport("AWS::Serverless::SimpleTable", SUPPORTED, "becomes AWS::DynamoDB::Table"),
+    TypeSupport(
+        "AWS::Serverless::Connector",
+        PARTIAL,
+        "becomes IAM policies (enforced) or resource policies (accepted, not enforced)",
+    ),
+    TypeSupport("AWS::Serverless::LayerVersion", NOT_EMULATED, "becomes AWS::Lambda::LayerVersion"),
+    TypeSupport("AWS::Serverless::StateMachine", NOT_EMULATED, "becomes AWS::StepFunctions::StateMachine"),
+    TypeSupport("AWS::Serverless::Application", NOT_EMULATED, "becomes a nested AWS::CloudFormation::Stack"),
+    TypeSupport("AWS::Serverless::GraphQLApi", NOT_EMULATED, "becomes AWS AppSync resources"),
+    # -- Lambda --------------------------------------------------------------------------------------
+    TypeSupport(
+        "AWS::Lambda::Function",
+        PARTIAL,
+        "runs in warm local workers under the real awslambdaric; Invoke and the Lambda API answer for it",
+        (
+            Prop("Handler"),
+            Prop("Runtime", PARTIAL, "python3.x only, run by the local interpreter"),
+            Prop("Code", PARTIAL, _LOCAL_CODE),
+            Prop("PackageType", REFUSED, "container-image functions (Image) do not run"),
+            Prop("Layers", REFUSED, "Lambda layers are not supported"),
+            Prop("FunctionName"),
+            Prop("Description"),
+            Prop("MemorySize", SUPPORTED, "enforced"),
+            Prop("Timeout", SUPPORTED, "enforced"),
+            Prop("Environment", SUPPORTED, "with --env-vars overrides and dynamic references"),
+            Prop("Role", SUPPORTED, "each function's own credentials; its policies enforced"),
+            Prop("DeadLetterConfig"),
+            Prop("ReservedConcurrentExecutions", SUPPORTED, "caps the function's workers"),
+            Prop("LoggingConfig"),
+            Prop("Architectures", PARTIAL, "reported; the code runs on this machine's architecture"),
+            Prop("TracingConfig", IGNORED, "reported by GetFunctionConfiguration; no X-Ray"),
+            Prop("VpcConfig", IGNORED, "reported by GetFunctionConfiguration; no VPC locally"),
+            Prop("KmsKeyArn", IGNORED, "reported; the environment is not encrypted locally"),
+            Prop("EphemeralStorage", IGNORED, "reported; /tmp is this machine's"),
+            Prop("Tags", SUPPORTED, "GetFunction reports them"),
+        ),
+    ),
+    TypeSupport(
+        "AWS::Lambda::Version",
+        SUPPORTED,
+        "a snapshot of the function's configuration with its own workers, numbered 1, 2... per function",
+        (
+            Prop("FunctionName"),
+            Prop("Description"),
+            Prop("CodeSha256", IGNORED, "the local code is published as it is"),
+            Prop("ProvisionedConcurrencyConfig", IGNORED, "workers start on demand"),
+        ),
+    ),
+    TypeSupport(
+        "AWS::Lambda::Alias",
+        PARTIAL,
+        "invocable by name, ARN and Qualifier; events, API integrations and targets on it reach its version",
+        (
+            Prop("Name"),
+            Prop("FunctionName"),
+            Prop("FunctionVersion"),
+            Prop("Description"),
+            Prop(
+                "RoutingConfig", PARTIAL, "reported by GetAlias; not applied: every call runs FunctionVersion"
+            ),
+            Prop("ProvisionedConcurrencyConfig", IGNORED, "workers start on demand"),
+        ),
+    ),
+    TypeSupport(
+        "AWS::Lambda::EventInvokeConfig",
+        SUPPORTED,
+        "retries, event age, on-success and on-failure destinations of asynchronous invocations",
+    ),
+    TypeSupport("AWS::Lambda::Permission", PARTIAL, "accepted; resource policies are not enforced locally"),
+    TypeSupport(
+        "AWS::Lambda::EventSourceMapping",
+        NOT_EMULATED,
+        "SQS, Kinesis and DynamoDB streams are not polled yet",
+    ),
+    TypeSupport("AWS::Lambda::LayerVersion", NOT_EMULATED, "functions naming layers are refused (Layers)"),
+    TypeSupport("AWS::Lambda::Url", NOT_EMULATED, "no function URLs locally"),
+    # -- storage and messaging -------------------------------------------------------------------------
+    TypeSupport(
+        "AWS::S3::Bucket",
+        PARTIAL,
+        "created in the embedded S3; samlite sends the events, in AWS's shape",
+        (
+            Prop("BucketName"),
+            Prop("VersioningConfiguration"),
+            Prop(
+                "NotificationConfiguration",
+                PARTIAL,
+                "Lambda, queue and topic configurations with their filters; EventBridge is not delivered",
+            ),
+        ),
+    ),
+    TypeSupport("AWS::S3::BucketPolicy", PARTIAL, "accepted; resource policies are not enforced locally"),
+    TypeSupport(
+        "AWS::DynamoDB::Table",
+        SUPPORTED,
+        "created in the embedded DynamoDB, Query answered from sorted indexes",
+        (
+            Prop("TableName"),
+            Prop("KeySchema"),
+            Prop("AttributeDefinitions"),
+            Prop("BillingMode"),
+            Prop("ProvisionedThroughput", SUPPORTED, "recorded; no throttling locally"),
+            Prop("GlobalSecondaryIndexes"),
+            Prop("LocalSecondaryIndexes"),
+            Prop("StreamSpecification", PARTIAL, "the stream exists; no function is fed from it yet"),
+            Prop("TimeToLiveSpecification", PARTIAL, "recorded; expired items are not deleted"),
+            Prop("SSESpecification"),
+            Prop("DeletionProtectionEnabled"),
+            Prop("Tags"),
+        ),
+    ),
+    TypeSupport(
+        "AWS::SQS::Queue",
+        SUPPORTED,
+        "created in the embedded SQS, dead-letter queues first",
+        (
+            Prop("QueueName"),
+            Prop("FifoQueue"),
+            Prop("ContentBasedDeduplication"),
+            Prop("DeduplicationScope"),
+            Prop("FifoThroughputLimit"),
+            Prop("DelaySeconds"),
+            Prop("MaximumMessageSize"),
+            Prop("MessageRetentionPeriod"),
+            Prop("ReceiveMessageWaitTimeSeconds"),
+            Prop("VisibilityTimeout"),
+            Prop("RedrivePolicy"),
+            Prop("RedriveAllowPolicy"),
+            Prop("KmsMasterKeyId", IGNORED, "recorded; messages are not encrypted locally"),
+            Prop("KmsDataKeyReusePeriodSeconds", IGNORED, "recorded"),
+            Prop("SqsManagedSseEnabled", IGNORED, "recorded"),
+            Prop("Tags"),
+        ),
+    ),
+    TypeSupport("AWS::SQS::QueuePolicy", PARTIAL, "accepted; resource policies are not enforced locally"),
+    TypeSupport(
+        "AWS::SNS::Topic",
+        PARTIAL,
+        "created in the embedded SNS; samlite publishes S3 events and destination records to it",
+        (
+            Prop("TopicName"),
+            Prop("DisplayName"),
+            Prop("FifoTopic"),
+            Prop("ContentBasedDeduplication"),
+            Prop("Subscription", IGNORED, "subscriptions are not delivered yet"),
+            Prop("Tags"),
+        ),
+    ),
+    TypeSupport("AWS::SNS::TopicPolicy", PARTIAL, "accepted; resource policies are not enforced locally"),
+    TypeSupport("AWS::SNS::Subscription", NOT_EMULATED, "nothing is delivered to subscribers yet"),
+    TypeSupport("AWS::Events::Rule", NOT_EMULATED, "no EventBridge rules or schedules yet"),
+    # -- secrets, parameters, keys ----------------------------------------------------------------------
+    TypeSupport(
+        "AWS::SecretsManager::Secret",
+        SUPPORTED,
+        "Ref is its ARN; {{resolve:secretsmanager:...}} resolves to it",
+        (
+            Prop("Name"),
+            Prop("Description"),
+            Prop("SecretString"),
+            Prop("GenerateSecretString", SUPPORTED, "GetRandomPassword's rules, with SecretStringTemplate"),
+            Prop("KmsKeyId"),
+            Prop("ReplicaRegions", IGNORED, "one region locally"),
+            Prop("Tags"),
+        ),
+    ),
+    TypeSupport(
+        "AWS::SSM::Parameter",
+        SUPPORTED,
+        "Ref is its name; {{resolve:ssm:...}} resolves to it",
+        (
+            Prop("Name"),
+            Prop("Type", PARTIAL, "String and StringList; SecureString is refused, as by CloudFormation"),
+            Prop("Value"),
+            Prop("Description"),
+            Prop("AllowedPattern", SUPPORTED, "the value is checked against it"),
+            Prop("DataType"),
+            Prop("Tier"),
+            Prop("Policies", IGNORED, "recorded; expiration policies do not fire"),
+            Prop("Tags"),
+        ),
+    ),
+    TypeSupport(
+        "AWS::KMS::Key",
+        PARTIAL,
+        "created in the embedded KMS under the id Ref gives; key policies are only partly checked by moto",
+        (
+            Prop("Description"),
+            Prop("KeyPolicy", PARTIAL, "stored; only moto's basic checks"),
+            Prop("KeyUsage"),
+            Prop("KeySpec"),
+            Prop("Origin"),
+            Prop("MultiRegion"),
+            Prop("Enabled"),
+            Prop("EnableKeyRotation"),
+            Prop("Tags"),
+        ),
+    ),
+    TypeSupport(
+        "AWS::KMS::Alias",
+        SUPPORTED,
+        "the alias names its key in every KMS call",
+        (Prop("AliasName", SUPPORTED, "must begin with alias/ (not alias/aws/)"), Prop("TargetKeyId")),
+    ),
+    # -- IAM -------------------------------------------------------------------------------------------
+    TypeSupport(
+        "AWS::IAM::Role",
+        SUPPORTED,
+        "created in the embedded IAM; each function's calls carry exactly its role's policies",
+        (
+            Prop("RoleName"),
+            Prop("Path"),
+            Prop("Policies"),
+            Prop("ManagedPolicyArns"),
+            Prop("AssumeRolePolicyDocument", PARTIAL, "stored; samlite assumes function roles itself"),
+            Prop("MaxSessionDuration"),
+            Prop("PermissionsBoundary", IGNORED, "not enforced"),
+        ),
+    ),
+    TypeSupport(
+        "AWS::IAM::ManagedPolicy",
+        SUPPORTED,
+        "created and attached to its roles",
+        (
+            Prop("ManagedPolicyName"),
+            Prop("Description"),
+            Prop("Path"),
+            Prop("PolicyDocument"),
+            Prop("Roles"),
+            Prop("Users", IGNORED, "only roles are attached"),
+            Prop("Groups", IGNORED, "only roles are attached"),
+        ),
+    ),
+    TypeSupport(
+        "AWS::IAM::Policy",
+        SUPPORTED,
+        "put on its roles",
+        (
+            Prop("PolicyName"),
+            Prop("PolicyDocument"),
+            Prop("Roles"),
+            Prop("Users", IGNORED, "only roles are given the policy"),
+            Prop("Groups", IGNORED, "only roles are given the policy"),
+        ),
+    ),
+    # -- API Gateway (served by the local gateway) ------------------------------------------------------
+    TypeSupport(
+        "AWS::ApiGateway::RestApi",
+        PARTIAL,
+        "served from its OpenAPI Body: Lambda proxy and mock integrations, API keys, CORS, binary types",
+        (
+            Prop("Body"),
+            Prop("BinaryMediaTypes"),
+            Prop("ApiKeySourceType"),
+            Prop("BodyS3Location", IGNORED, "an API without an inline Body is not served"),
+        ),
+    ),
+    TypeSupport("AWS::ApiGateway::Stage", SUPPORTED, "its StageName and Variables"),
+    TypeSupport("AWS::ApiGateway::Deployment", SUPPORTED, "its StageName when no Stage is declared"),
+    TypeSupport("AWS::ApiGateway::Resource", IGNORED, "routes are read from the RestApi's Body"),
+    TypeSupport("AWS::ApiGateway::Method", IGNORED, "routes are read from the RestApi's Body"),
+    TypeSupport("AWS::ApiGateway::ApiKey", SUPPORTED, "enforced, readable with GetApiKey"),
+    TypeSupport(
+        "AWS::ApiGateway::UsagePlan", PARTIAL, "its keys are enforced; throttling and quotas are not"
+    ),
+    TypeSupport("AWS::ApiGateway::UsagePlanKey", SUPPORTED, "binds a key to its plan's APIs"),
+    TypeSupport(
+        "AWS::ApiGatewayV2::Api",
+        PARTIAL,
+        "HTTP APIs served from their OpenAPI Body (payload 2.0, CORS); WebSocket APIs are not served",
+        (Prop("Body"),),
+    ),
+    TypeSupport("AWS::ApiGatewayV2::Stage", SUPPORTED, "its StageName and StageVariables"),
+    # -- logs ------------------------------------------------------------------------------------------
+    TypeSupport(
+        "AWS::Logs::LogGroup", IGNORED, "not created: function logs go to .samlite/logs/<Function>.log"
+    ),
+)
+
+
+def by_type() -> dict[str, TypeSupport]:
+    return {row.type: row for row in TYPES}
+
+
+# -- the README table ---------------------------------------------------------------------------------
+
+TABLE_BEGIN = "<!-- support-table:begin (generated from src/samlite/model/support.py) -->"
+TABLE_END = "<!-- support-table:end -->"
+
+
+def table_rows() -> list[tuple[str, str, str, str]]:
+    """(type, property, status, note) of every row, types in order, each type's properties after it."""
+    rows: list[tuple[str, str, str, str]] = []
+    for support in sorted(TYPES, key=lambda row: (not row.type.startswith("AWS::Serverless::"), row.type)):
+        rows.append((f"`{support.type}`", "", str(support.status), support.note))
+        for prop in support.properties:
+            rows.append(("", f"`{prop.name}`", str(prop.status), prop.note))
+        if support.properties and support.status is not NOT_EMULATED:
+            rows.append(("", "(other properties)", str(support.others), ""))
+    rows.append((OTHER_TYPES.type, "", str(OTHER_TYPES.status), OTHER_TYPES.note))
+    return rows
+
+
+def render_markdown() -> str:
+    """The README's table, between its markers."""
+    lines = [TABLE_BEGIN, "| Resource type | Property | samlite | Notes |", "|---|---|---|---|"]
+    lines += [
+        f"| {kind} | {prop} | {status} | {note} |".replace("|  |", "| |")
+        for kind, prop, status, note in table_rows()
+    ]
+    lines.append(TABLE_END)
+    return "\n".join(lines)
