@@ -20,7 +20,8 @@ Statuses, for a type or a property:
 - `IGNORED`: accepted and has no local effect (the note says what a user would miss);
 - `REFUSED`: samlite stops with one line naming the resource and property;
 - `NOT_EMULATED`: a type samlite neither creates nor refuses: listed once at start and left out.
-A property a type's row does not list has the row's `others` status (IGNORED unless said).
+A property a type's row does not list has the row's `others` status (IGNORED unless said; PARTIAL
+where the rest is handed to moto as given).
 """
 
 from __future__ import annotations
@@ -134,8 +135,9 @@ TYPES: tuple[TypeSupport, ...] = (
             Prop("Cors"),
             Prop("BinaryMediaTypes"),
             Prop("Variables"),
-            Prop("Auth", PARTIAL, "API keys enforced; authorizers are not (a warning says so)"),
-            Prop("ApiKeySourceType"),
+            Prop("Auth", PARTIAL, "Lambda and Cognito authorizers and API keys enforced; AWS_IAM is not"),
+            Prop("GatewayResponses"),
+            Prop("ApiKeySourceType", PARTIAL, "HEADER; AUTHORIZER is not covered"),
         ),
     ),
     TypeSupport(
@@ -148,7 +150,7 @@ TYPES: tuple[TypeSupport, ...] = (
             Prop("DefinitionUri", PARTIAL, "a local OpenAPI file"),
             Prop("CorsConfiguration"),
             Prop("StageVariables"),
-            Prop("Auth", IGNORED, "authorizers are not enforced (a warning says so)"),
+            Prop("Auth", SUPPORTED, "Lambda and JWT authorizers enforced"),
         ),
     ),
     TypeSupport("AWS::Serverless::SimpleTable", SUPPORTED, "becomes AWS::DynamoDB::Table"),
@@ -401,30 +403,97 @@ TYPES: tuple[TypeSupport, ...] = (
     TypeSupport(
         "AWS::ApiGateway::RestApi",
         PARTIAL,
-        "served from its OpenAPI Body: Lambda proxy and mock integrations, API keys, CORS, binary types",
+        "served from its OpenAPI Body: Lambda proxy and non-proxy, AWS service and MOCK integrations with "
+        "Velocity templates, Lambda and Cognito authorizers, API keys, gateway responses, CORS; not: AWS_IAM "
+        "authorization, HTTP and VPC-link integrations, request validators, throttling",
         (
             Prop("Body"),
             Prop("BinaryMediaTypes"),
-            Prop("ApiKeySourceType"),
+            Prop("ApiKeySourceType", PARTIAL, "HEADER; AUTHORIZER is not covered"),
             Prop("BodyS3Location", IGNORED, "an API without an inline Body is not served"),
         ),
     ),
-    TypeSupport("AWS::ApiGateway::Stage", SUPPORTED, "its StageName and Variables"),
-    TypeSupport("AWS::ApiGateway::Deployment", SUPPORTED, "its StageName when no Stage is declared"),
+    TypeSupport(
+        "AWS::ApiGateway::Stage",
+        SUPPORTED,
+        "the API's stage in its local URL",
+        (Prop("StageName"), Prop("RestApiId"), Prop("Variables")),
+    ),
+    TypeSupport(
+        "AWS::ApiGateway::Deployment",
+        SUPPORTED,
+        "its stage when no Stage is declared",
+        (Prop("StageName"), Prop("RestApiId")),
+    ),
     TypeSupport("AWS::ApiGateway::Resource", IGNORED, "routes are read from the RestApi's Body"),
     TypeSupport("AWS::ApiGateway::Method", IGNORED, "routes are read from the RestApi's Body"),
-    TypeSupport("AWS::ApiGateway::ApiKey", SUPPORTED, "enforced, readable with GetApiKey"),
     TypeSupport(
-        "AWS::ApiGateway::UsagePlan", PARTIAL, "its keys are enforced; throttling and quotas are not"
+        "AWS::ApiGateway::ApiKey",
+        SUPPORTED,
+        "enforced on the methods that require a key; readable with GetApiKey",
+        (
+            Prop("Value", SUPPORTED, "generated (stable per stack) when not given"),
+            Prop("Enabled"),
+            Prop("StageKeys"),
+        ),
     ),
-    TypeSupport("AWS::ApiGateway::UsagePlanKey", SUPPORTED, "binds a key to its plan's APIs"),
+    TypeSupport(
+        "AWS::ApiGateway::UsagePlan",
+        PARTIAL,
+        "its keys are accepted on its stages; throttling and quotas are not applied",
+        (Prop("ApiStages"), Prop("Throttle", IGNORED, "not applied"), Prop("Quota", IGNORED, "not applied")),
+    ),
+    TypeSupport(
+        "AWS::ApiGateway::UsagePlanKey",
+        SUPPORTED,
+        "binds a key to its plan's stages",
+        (Prop("KeyId"), Prop("UsagePlanId")),
+    ),
     TypeSupport(
         "AWS::ApiGatewayV2::Api",
         PARTIAL,
-        "HTTP APIs served from their OpenAPI Body (payload 2.0, CORS); WebSocket APIs are not served",
+        "HTTP APIs served from their OpenAPI Body: Lambda proxy (1.0, 2.0) and AWS service integrations, "
+        "Lambda and JWT authorizers, CORS; not: HTTP integrations, WebSocket APIs",
         (Prop("Body"),),
     ),
-    TypeSupport("AWS::ApiGatewayV2::Stage", SUPPORTED, "its StageName and StageVariables"),
+    TypeSupport(
+        "AWS::ApiGatewayV2::Stage",
+        SUPPORTED,
+        "the API's stage in its local URL",
+        (Prop("StageName"), Prop("StageVariables")),
+    ),
+    # -- Cognito ---------------------------------------------------------------------------------------
+    TypeSupport(
+        "AWS::Cognito::UserPool",
+        PARTIAL,
+        "created in the embedded Cognito under the id Ref gives; sign-up and sign-in through cognito-idp, "
+        "its keys served for the gateway's authorizers",
+        (
+            Prop("UserPoolName"),
+            Prop("UserPoolTags"),
+            Prop("DeletionProtection", IGNORED, "not enforced"),
+            Prop("LambdaConfig", IGNORED, "triggers are not invoked"),
+        ),
+        others=PARTIAL,
+    ),
+    TypeSupport(
+        "AWS::Cognito::UserPoolClient",
+        SUPPORTED,
+        "created under the id Ref gives; tokens it gets are accepted by the gateway's authorizers",
+        (
+            Prop("UserPoolId"),
+            Prop("ClientName"),
+            Prop("GenerateSecret"),
+            Prop("ReadAttributes", SUPPORTED, "all of the pool's attributes when not given, as on AWS"),
+        ),
+        others=PARTIAL,
+    ),
+    TypeSupport(
+        "AWS::Cognito::UserPoolGroup",
+        SUPPORTED,
+        "created in its pool",
+        (Prop("GroupName"), Prop("UserPoolId"), Prop("Description"), Prop("RoleArn"), Prop("Precedence")),
+    ),
     # -- logs ------------------------------------------------------------------------------------------
     TypeSupport(
         "AWS::Logs::LogGroup", IGNORED, "not created: function logs go to .samlite/logs/<Function>.log"
