@@ -10,7 +10,6 @@ from __future__ import annotations
 import ast
 import importlib
 import inspect
-import json
 from functools import cache
 from pathlib import Path
 
@@ -116,13 +115,15 @@ def test_a_row_says_what_the_code_does(row) -> None:
 
 
 @cache
-def _cfn_properties(kind: str) -> frozenset[str]:
-    import cfnlint
+def _cfn_schema(kind: str) -> dict:
+    """The CloudFormation registry schema of `kind`, as cfn-lint ships it."""
+    from cfnlint.schema import PROVIDER_SCHEMA_MANAGER
 
-    schemas = Path(cfnlint.__file__).parent / "data" / "schemas"
-    providers = json.loads((schemas / "providers" / "us-east-1.json").read_text())
-    schema = json.loads((schemas / "resources" / f"{providers[kind]}.json").read_text())
-    return frozenset(schema["properties"])
+    return dict(PROVIDER_SCHEMA_MANAGER.get_resource_schema("us-east-1", kind).schema)
+
+
+def _cfn_properties(kind: str) -> frozenset[str]:
+    return frozenset(_cfn_schema(kind)["properties"])
 
 
 @cache
@@ -221,11 +222,7 @@ def _input_properties(kind: str) -> frozenset[str]:
     """The properties a template sets (read-only ones, such as Arn, are attributes)."""
     if kind.startswith("AWS::Serverless::"):
         return _properties_of(kind)
-    import cfnlint
-
-    schemas = Path(cfnlint.__file__).parent / "data" / "schemas"
-    providers = json.loads((schemas / "providers" / "us-east-1.json").read_text())
-    schema = json.loads((schemas / "resources" / f"{providers[kind]}.json").read_text())
+    schema = _cfn_schema(kind)
     read_only = {path.rsplit("/", 1)[-1] for path in schema.get("readOnlyProperties", [])}
     return frozenset(set(schema["properties"]) - read_only)
 
