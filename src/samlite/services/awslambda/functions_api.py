@@ -29,13 +29,14 @@ import re
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote
 
 from samlite.endpoint.aws_errors import REST_JSON
 from samlite.endpoint.local_apis import ApiResponse
 from samlite.model import AwsError, FunctionSpec
-from samlite.services.awslambda.code_package import CodePackages
+from samlite.services.awslambda.code_package import CodePackage, CodePackages
 from samlite.services.awslambda.configuration import alias_configuration, function_configuration, tags
 from samlite.services.awslambda.function_updates import UpdateRefused, updated_spec
 from samlite.services.awslambda.lambda_auth import authorize
@@ -177,8 +178,10 @@ class LambdaFunctionsApi:
     def _list_versions_by_function(self, request: _Request, target: Target) -> ApiResponse | AwsError:
         name = target.entry.name
         qualifiers = [LATEST, *sorted(target.entry.versions, key=int)]
+        packages: dict[Path, CodePackage] = {}
         versions = [
-            self._configuration(self.registry.find(name, q), self.registry.arn(name, q)) for q in qualifiers
+            self._configuration(self.registry.find(name, q), self.registry.arn(name, q), packages)
+            for q in qualifiers
         ]
         return _page(versions, request.query, "Versions")
 
@@ -198,11 +201,18 @@ class LambdaFunctionsApi:
             return AwsError(404, "ResourceNotFoundException", f"Cannot find alias arn: {arn}")
         return _json(alias_configuration(alias, arn))
 
-    def _configuration(self, target: Target, arn: str) -> dict[str, Any]:
+    def _configuration(
+        self, target: Target, arn: str, packages: dict[Path, CodePackage] | None = None
+    ) -> dict[str, Any]:
+        """`packages` memoises packages for one answer: functions sharing a CodeUri are zipped once."""
         spec = target.spec
-        return function_configuration(
-            target.entry, spec, arn=arn, package=self._packages.package(spec.code_uri)
-        )
+        code = Path(spec.code_uri)
+        package = packages.get(code) if packages is not None else None
+        if package is None:
+            package = self._packages.package(code)
+            if packages is not None:
+                packages[code] = package
+        return function_configuration(target.entry, spec, arn=arn, package=package)
 
     def _function(self, environ: Mapping[str, Any], target: Target) -> dict[str, Any]:
         entry = target.entry
@@ -224,15 +234,17 @@ class LambdaFunctionsApi:
         if "FunctionVersion" in query and not all_versions:
             return AwsError(400, "InvalidParameterValueException", "FunctionVersion must be ALL when given")
         functions: list[dict[str, Any]] = []
+        packages: dict[Path, CodePackage] = {}
         for entry in self.registry.entries():
-            functions.append(
-                self._configuration(self.registry.find(entry.name), self.registry.arn(entry.name))
-            )
-            if all_versions:
-                functions += [
-                    self._configuration(self.registry.find(entry.name, n), self.registry.arn(entry.name, n))
-                    for n in sorted(entry.versions, key=int)
-                ]
+            qualifiers = [None, *sorted(entry.versions, key=int)] if all_versions else [None]
+            functions += [
+                self._configuration(
+                    self.registry.find(entry.name, qualifier),
+                    self.registry.arn(entry.name, qualifier),
+                    packages,
+                )
+                for qualifier in qualifiers
+            ]
         functions += [_without_nones(config) for config in self._other_functions(all_versions)]
         return _page(functions, query, "Functions")
 
