@@ -54,6 +54,7 @@ class LocalApiGateway:
     - `log(line)`: one line per problem a developer should see (malformed output, timeout, ...).
     - `aws`: the embedded AWS that service integrations call and Cognito issuers live in (None: the
       routes that need it answer with a configuration error, logged).
+    - `on_request(api_id, kind)`: called once per request an API answers (the console's cost meter).
     Authorizers are enforced (`authorizers.gate`); REST MOCK and AWS integrations and HTTP API
     service integrations are carried out (`integrations`).
     Construction reads the template and raises `GatewayConfigError` for a route it cannot serve.
@@ -70,6 +71,7 @@ class LocalApiGateway:
         log: Callable[[str], None] | None = None,
         max_concurrent_requests: int = 64,
         aws: AwsApi | None = None,
+        on_request: Callable[[str, str], None] | None = None,
     ) -> None:
         table = load_routes(stack)
         self.apis: list[ApiDefinition] = table.apis
@@ -91,6 +93,7 @@ class LocalApiGateway:
         self._gate = AuthorizerGate(invoke, JwksCache(aws.url if aws is not None else None), log=self._log)
         self._rest = RestIntegrations(caller, invoke, self._log)
         self._services = HttpServiceIntegrations(caller, self._log)
+        self._on_request = on_request
 
     # -- lifecycle -------------------------------------------------------------------------------
 
@@ -200,6 +203,8 @@ class LocalApiGateway:
             response = api.gateway_responses.apply(response, self._view_of(exchange))
         elif api.cors is not None and not exchange.preflight and not response.own:
             cors.decorate(api.cors, request, response)
+        if self._on_request is not None:
+            self._on_request(api.api_id, api.kind)
         return self._stamp(api, response, ids)
 
     def _route(self, exchange: _Exchange) -> HttpResponse:

@@ -77,6 +77,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         metavar="DIR",
         help="where outputs.json, env and logs/ are written (default: .samlite)",
     )
+    parser.add_argument(
+        "--no-console",
+        dest="console",
+        action="store_false",
+        help="do not serve the console (the browser view of the local cloud) at /_samlite/ on the endpoint",
+    )
     parser.set_defaults(run=run)
 
 
@@ -105,6 +111,7 @@ def run(args: argparse.Namespace) -> int:
                 region=args.region,
                 state_dir=Path(args.state_dir),
                 log_sink=TerminalPrinter(sys.stdout),
+                console=args.console,
             )
             cloud = LocalCloud(options)
             cloud.start()
@@ -149,9 +156,10 @@ def _one_line(error: BaseException) -> str:
 
 def _ready_line(cloud: Any, seconds: float) -> str:
     count = len(cloud.stack.functions)
+    console = f"; console: {cloud.console_url}" if cloud.console_url else ""
     return (
         f"samlite ready: {cloud.url} (stack {cloud.stack.stack_name}, {count} function"
-        f"{'s' if count != 1 else ''}, started in {seconds:.1f} s)"
+        f"{'s' if count != 1 else ''}, started in {seconds:.1f} s){console}"
     )
 
 

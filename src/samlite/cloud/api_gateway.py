@@ -33,11 +33,12 @@ def start_gateway(
     port: int,
     log: Callable[[str], None],
     aws: AwsApi | None = None,
+    on_request: Callable[[str, str], None] | None = None,
 ) -> LocalApiGateway:
     """Serve the template's APIs; a template the gateway cannot serve (`GatewayConfigError`) or a taken
     port (`PortInUseError`) is a one-line error for the user. `aws` is what service integrations call
     and where Cognito issuers' keys are read."""
-    gateway = LocalApiGateway(stack, invoke, host=host, port=port, log=log, aws=aws)
+    gateway = LocalApiGateway(stack, invoke, host=host, port=port, log=log, aws=aws, on_request=on_request)
     gateway.start()
     for warning in gateway.warnings:
         log(f"warning: {warning}")

@@ -37,6 +37,7 @@ from samlite.cloud.recorder import (
 )
 from samlite.cloud.startup import Background, import_translator
 from samlite.cloud.state_files import write_env_file, write_outputs_file
+from samlite.console import Console, ConsoleSources
 from samlite.endpoint.embedded_aws import EmbeddedAws
 from samlite.errors import CloudError
 from samlite.iam.function_credentials import FunctionCredentials
@@ -79,6 +80,7 @@ class LocalCloud:
         self._delivery: EventDelivery | None = None
         self._watcher: CodeWatcher | None = None
         self._gateway: LocalApiGateway | None = None
+        self._console: Console | None = None
         self._recorder = InvocationRecorder()
         self._logs = LogStream(Path(options.state_dir) / "logs", sink=options.log_sink)
         self._started = False
@@ -134,6 +136,8 @@ class LocalCloud:
         self._runtime = runtime.result()
         self._log_unsupported(self._provisioned)
         self._delivery = self._wire_events(aws, services, self._runtime)
+        if options.console:
+            self._console = self._start_console(aws, stack, self._provisioned, self._runtime)
         if api_gateway.has_api(stack):
             self._gateway = self._start_gateway(aws, services, stack, self._runtime)
         if options.watch:
@@ -146,6 +150,8 @@ class LocalCloud:
         write_outputs_file(state_dir / "outputs.json", self.outputs)
         write_env_file(state_dir / "env", self.env())
         _check_answers(aws.url)
+        if self._console is not None:
+            self._console.attach()  # after samlite's own check: the cost page counts the application's work
         aws.prewarm()
 
     def stop(self) -> None:
@@ -155,6 +161,7 @@ class LocalCloud:
         raised at the end), so a failure never leaves worker processes or the port behind."""
         errors: list[BaseException] = []
         steps = (
+            self._stop_console,
             self._stop_watcher,
             self._stop_gateway,
             self._stop_delivery,
@@ -170,6 +177,12 @@ class LocalCloud:
         self._started = False
         if errors:
             raise errors[0]
+
+    def _stop_console(self) -> None:
+        console, self._console = self._console, None
+        if console is not None:
+            console.close()
+            self._recorder.wake()  # its long polls answer now
 
     def _stop_watcher(self) -> None:
         watcher, self._watcher = self._watcher, None
@@ -241,6 +254,16 @@ class LocalCloud:
         return dict(self.provisioned.outputs)
 
     @property
+    def console_url(self) -> str | None:
+        """The console's address on the endpoint (`/_samlite/`), or None with `console=False`."""
+        return self._console.url if self._console is not None else None
+
+    @property
+    def console(self) -> Console | None:
+        """The console (its `token`, its cost `meter`), or None with `console=False`."""
+        return self._console
+
+    @property
     def api_urls(self) -> dict[str, str]:
         """Base URL of each API of the template on the local gateway (logical id -> URL, stage
         included); empty when the template has no API."""
@@ -298,6 +321,8 @@ class LocalCloud:
         if self._services is not None:
             self._services.functions.restore()  # configurations changed through the Lambda API
         self._recorder.clear()
+        if self._console is not None:
+            self._console.reset()
         if self._gateway is not None:
             self._gateway.clear_caches()
 
@@ -381,6 +406,22 @@ class LocalCloud:
         )
         return delivery
 
+    def _start_console(
+        self, aws: EmbeddedAws, stack: Stack, provisioned: ProvisionedStack, runtime: LambdaRuntime
+    ) -> Console:
+        """The console at `/_samlite/` on the endpoint (`samlite.console`): it only answers requests."""
+        sources = ConsoleSources(
+            aws=aws,
+            stack=stack,
+            provisioned=provisioned,
+            recorder=self._recorder,
+            worker_count=runtime.worker_count,
+            api_urls=lambda: self.api_urls,
+            api_keys=lambda: self.api_keys,
+            bind_host=self.options.host,
+        )
+        return Console(sources, report=self.log)
+
     def _start_gateway(
         self, aws: EmbeddedAws, services: LocalServices, stack: Stack, runtime: LambdaRuntime
     ) -> LocalApiGateway:
@@ -393,8 +434,15 @@ class LocalCloud:
             return result
 
         options = self.options
+        console = self._console
         gateway = api_gateway.start_gateway(
-            stack, invoke, host=options.host, port=options.api_port, log=self.log, aws=aws
+            stack,
+            invoke,
+            host=options.host,
+            port=options.api_port,
+            log=self.log,
+            aws=aws,
+            on_request=console.api_request if console is not None else None,
         )
         api_gateway.localise_outputs(gateway, stack, self.provisioned, services.stacks)
         api_gateway.publish_api_keys(aws, gateway)

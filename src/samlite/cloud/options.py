@@ -35,3 +35,4 @@ class CloudOptions:
     state_dir: Path = Path(".samlite")
     retry_delays: tuple[float, ...] = DEFAULT_RETRY_DELAYS
     log_sink: Callable[[str, str], None] | None = None
+    console: bool = True  # the console at /_samlite/ on the endpoint (`--no-console` turns it off)
