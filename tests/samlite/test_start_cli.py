@@ -113,6 +113,23 @@ def test_start_prints_outputs_credentials_next_steps_then_one_ready_line(
     assert "AWS::CloudWatch::Dashboard (Setting)" in text
     assert sum(line.startswith("samlite ready") for line in lines.seen) == 1
     assert requests.get(url + "/", timeout=5).status_code in (200, 403)
+    console = ready.rsplit("; console: ", 1)[1]
+    assert console == f"{url}/_samlite/"
+    page = requests.get(console, timeout=5)
+    assert page.status_code == 200 and "samlite console" in page.text
+
+
+def test_no_console_serves_no_console(project: Path) -> None:
+    process = _spawn(project, "--port", "0", "--no-console", "--stack-name", f"cli-{uuid.uuid4().hex[:8]}")
+    lines = _Lines(process)
+    try:
+        ready = lines.wait_for("samlite ready", READY_TIMEOUT_S)
+        assert "console" not in ready
+        answer = requests.get(ready.split()[2] + "/_samlite/", timeout=5)
+        assert "samlite console" not in answer.text
+    finally:
+        process.terminate()
+        process.wait(20)
 
 
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "Ctrl-C"])

@@ -362,7 +362,7 @@
       if (reset) { cursor = null; clear(list); }
       const q = `prefix=${enc(prefix)}${cursor ? `&cursor=${enc(cursor)}` : ""}`;
       const data = await api(`/s3/buckets/${enc(bucket)}/objects?${q}`);
-      if (!cursor) for (const p of data.prefixes) {
+      for (const p of data.prefixes) {
         list.appendChild(h("tr", { class: "clickable", "data-prefix": p, onclick: () => go(here(p)) },
           td(h("a", { href: here(p) }, "📁 ", p.slice(prefix.length)), "mono"), td(""), td("folder", "muted"), td(""), td(""), td("")));
       }

@@ -1,0 +1,82 @@
+"""One local cloud of the console's fixture template for every console test (started once, stopped
+after the last), and a client of the console's JSON API that carries the page's token."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+
+from samlite.cloud.local_cloud import CloudOptions, LocalCloud
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+class ConsoleClient:
+    """Calls `/_samlite/api/...` as the console's page does (token header, same origin)."""
+
+    def __init__(self, cloud: LocalCloud) -> None:
+        assert cloud.console is not None and cloud.console_url is not None
+        self.base = cloud.console_url.rstrip("/")
+        self.token = cloud.console.token
+        self.session = requests.Session()
+        self.session.headers["X-Samlite-Token"] = self.token
+
+    def url(self, path: str) -> str:
+        return f"{self.base}/api{path}"
+
+    def call(self, method: str, path: str, **kwargs: Any) -> requests.Response:
+        return self.session.request(method, self.url(path), timeout=60, **kwargs)
+
+    def get(self, path: str, **kwargs: Any) -> Any:
+        answer = self.call("GET", path, **kwargs)
+        assert answer.status_code == 200, answer.text
+        return answer.json()
+
+    def send(self, method: str, path: str, status: int = 200, **kwargs: Any) -> Any:
+        answer = self.call(method, path, **kwargs)
+        assert answer.status_code == status, answer.text
+        return answer.json()
+
+
+@pytest.fixture(scope="package")
+def cloud(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalCloud]:
+    options = CloudOptions(
+        template=FIXTURES / "template.yaml",
+        port=0,
+        api_port=0,
+        watch=False,
+        stack_name="console",
+        state_dir=tmp_path_factory.mktemp("console-state"),
+    )
+    with LocalCloud(options) as running:
+        yield running
+
+
+@pytest.fixture(scope="package")
+def console(cloud: LocalCloud) -> Iterator[ConsoleClient]:
+    client = ConsoleClient(cloud)
+    yield client
+    client.session.close()
+
+
+@pytest.fixture(scope="package")
+def outputs(cloud: LocalCloud) -> dict[str, Any]:
+    return cloud.outputs
+
+
+def wait_until(condition: Any, what: str, timeout: float = 20.0) -> Any:
+    """Poll `condition()` until it returns something truthy (returned), or fail naming `what`."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while True:
+        value = condition()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout:g} s waiting for {what}")
+        time.sleep(0.05)
