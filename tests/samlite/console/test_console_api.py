@@ -171,9 +171,13 @@ def test_an_upload_is_an_s3_put_that_fires_the_bucket_notification(
 ) -> None:
     bucket, key = outputs["BucketName"], f"photos/{unique_key()}.png"
     stored = console.send(
-        "PUT", f"/s3/buckets/{bucket}/object", status=201, params={"key": key}, data=PNG_1X1,
+        "PUT",
+        f"/s3/buckets/{bucket}/object",
+        status=201,
+        params={"key": key},
+        data=PNG_1X1,
         headers={"Content-Type": "image/png"},
-    )  # fmt: skip
+    )
     assert stored["size"] == len(PNG_1X1)
     assert cloud.wait_idle(30)
     records = [r for r in cloud.invocations("Cataloguer") if key in json.dumps(r.event)]
@@ -186,16 +190,24 @@ def test_an_upload_is_an_s3_put_that_fires_the_bucket_notification(
     )
     assert preview.content == PNG_1X1 and preview.headers["Content-Type"] == "image/png"
     assert "sandbox" in preview.headers["Content-Security-Policy"]
-    item = console.get(f"/dynamodb/tables/{outputs['TableName']}/item", params={"key": json.dumps(
-        {"bucket": {"S": bucket}, "key": {"S": key}})})["item"]  # fmt: skip
+    item = console.get(
+        f"/dynamodb/tables/{outputs['TableName']}/item",
+        params={"key": json.dumps({"bucket": {"S": bucket}, "key": {"S": key}})},
+    )["item"]
     assert item["content_type"] == {"S": "image/png"}
 
 
 def test_downloads_never_run_as_pages_of_the_console(console: ConsoleClient, outputs: Any) -> None:
     bucket, key = outputs["BucketName"], f"pages/{unique_key()}.html"
     page = b"<script>alert(1)</script>"
-    console.send("PUT", f"/s3/buckets/{bucket}/object", status=201, params={"key": key}, data=page,
-                 headers={"Content-Type": "text/html"})  # fmt: skip
+    console.send(
+        "PUT",
+        f"/s3/buckets/{bucket}/object",
+        status=201,
+        params={"key": key},
+        data=page,
+        headers={"Content-Type": "text/html"},
+    )
     for disposition in ("inline", "attachment"):
         answer = console.call(
             "GET", f"/s3/buckets/{bucket}/object", params={"key": key, "disposition": disposition}
@@ -204,8 +216,9 @@ def test_downloads_never_run_as_pages_of_the_console(console: ConsoleClient, out
         assert answer.headers["Content-Type"] == "application/octet-stream"
         assert answer.headers["Content-Disposition"].startswith("attachment;")
         assert answer.headers["X-Content-Type-Options"] == "nosniff"
-    by_query = requests.get(console.url(f"/s3/buckets/{bucket}/object"), timeout=10,
-                            params={"key": key, "token": console.token})  # fmt: skip
+    by_query = requests.get(
+        console.url(f"/s3/buckets/{bucket}/object"), timeout=10, params={"key": key, "token": console.token}
+    )
     assert by_query.status_code == 200  # an <a href> or <img src> cannot send headers
 
 
@@ -229,10 +242,11 @@ def test_listing_pages_through_a_prefix_and_delete_fires_a_removal(
     console.send("DELETE", f"/s3/buckets/{bucket}/object", params={"key": f"{folder}0.txt"})
     assert cloud.wait_idle(30)
     removals = [
-        r for r in cloud.invocations("Cataloguer")
+        r
+        for r in cloud.invocations("Cataloguer")
         if r.event["Records"][0]["eventName"].startswith("ObjectRemoved")
         and r.event["Records"][0]["s3"]["object"]["key"] == f"{folder}0.txt"
-    ]  # fmt: skip
+    ]
     assert removals
     missing = console.call("GET", f"/s3/buckets/{bucket}/object", params={"key": f"{folder}0.txt"})
     assert missing.status_code == 404 and "NoSuchKey" in missing.json()["error"]["message"]
@@ -260,18 +274,27 @@ def test_items_by_query_scan_pages_edit_and_delete(
     name, partition = outputs["TableName"], unique_key("part")
     base = f"/dynamodb/tables/{name}"
     for index in range(7):
-        item = {"bucket": {"S": partition}, "key": {"S": f"k{index}"}, "content_type": {"S": f"type/{partition}"},
-                "n": {"N": str(index)}, "tags": {"SS": ["a", "b"]}, "blob": {"B": "AAEC"}}  # fmt: skip
+        item = {
+            "bucket": {"S": partition},
+            "key": {"S": f"k{index}"},
+            "content_type": {"S": f"type/{partition}"},
+            "n": {"N": str(index)},
+            "tags": {"SS": ["a", "b"]},
+            "blob": {"B": "AAEC"},
+        }
         console.send("PUT", f"{base}/item", json={"item": item})
     page = console.get(f"{base}/query", params={"pk": partition, "limit": 3})
     assert [i["key"]["S"] for i in page["items"]] == ["k0", "k1", "k2"] and page["next"]
     more = console.get(f"{base}/query", params={"pk": partition, "limit": 3, "cursor": page["next"]})
     assert [i["key"]["S"] for i in more["items"]] == ["k3", "k4", "k5"]
-    ranged = console.get(f"{base}/query", params={"pk": partition, "skOp": "between", "sk": "k2", "sk2": "k4",
-                                                  "forward": "0"})  # fmt: skip
+    ranged = console.get(
+        f"{base}/query", params={"pk": partition, "skOp": "between", "sk": "k2", "sk2": "k4", "forward": "0"}
+    )
     assert [i["key"]["S"] for i in ranged["items"]] == ["k4", "k3", "k2"]
-    by_index = console.get(f"{base}/query", params={"index": "by_type", "pk": f"type/{partition}", "skOp": "begins_with",
-                                                    "sk": "k6"})  # fmt: skip
+    by_index = console.get(
+        f"{base}/query",
+        params={"index": "by_type", "pk": f"type/{partition}", "skOp": "begins_with", "sk": "k6"},
+    )
     assert [i["key"]["S"] for i in by_index["items"]] == ["k6"]
     assert by_index["items"][0]["blob"] == {"B": "AAEC"} and sorted(by_index["items"][0]["tags"]["SS"]) == [
         "a",
@@ -336,13 +359,19 @@ def test_peeking_does_not_receive_and_redrive_moves_messages_back_to_their_queue
     received = sqs.receive_message(QueueUrl=jobs, VisibilityTimeout=0, WaitTimeSeconds=0)["Messages"]
     assert received[0]["Body"] == body
     dead_name = dead.rsplit("/", 1)[-1]
-    wait_until(lambda: sqs.receive_message(QueueUrl=jobs, WaitTimeSeconds=0, VisibilityTimeout=0).get("Messages") is None
-               and [m for m in console.get(f"/queues/{dead_name}/messages")["messages"] if m["body"] == body],
-               "the job to move to its dead-letter queue")  # fmt: skip
+
+    def moved() -> bool:
+        again = sqs.receive_message(QueueUrl=jobs, WaitTimeSeconds=0, VisibilityTimeout=0).get("Messages")
+        peeked = console.get(f"/queues/{dead_name}/messages")["messages"]
+        return again is None and any(m["body"] == body for m in peeked)
+
+    wait_until(moved, "the job to move to its dead-letter queue")
     queues = {q["name"]: q for q in console.get("/queues")["queues"]}
     assert [s["kind"] for s in queues[dead_name]["sources"]] == ["queue"]
     for _ in range(3):
-        peeked = [m for m in console.get(f"/queues/{dead_name}/messages")["messages"] if m["body"] == body][0]
+        peeked = next(
+            m for m in console.get(f"/queues/{dead_name}/messages")["messages"] if m["body"] == body
+        )
     assert peeked["state"] == "visible" and peeked["attributes"] == {"kind": "x"}
     receives = peeked["receiveCount"]
     redriven = console.send("POST", f"/queues/{dead_name}/redrive", json={"messageId": peeked["messageId"]})
