@@ -139,6 +139,8 @@
     }
   }
   function onLive(listener) { live.listeners.add(listener); return () => live.listeners.delete(listener); }
+  // Calls of `fn` run one after the other: an update arriving while one is loading waits for it.
+  function serial(fn) { let last = Promise.resolve(); return (...args) => (last = last.catch(() => {}).then(() => fn(...args))); }
   function debounce(fn, ms) { let timer = null; return (...args) => { clearTimeout(timer); timer = setTimeout(() => fn(...args), ms); }; }
 
   // -- routing -------------------------------------------------------------------------------------
@@ -245,15 +247,15 @@
         h("h3", {}, "Log lines"), pre(full.logLines.join("\n"), "log invocation-log"),
       ]);
     }
-    async function loadInvocations() {
+    const loadInvocations = serial(async () => {
       const data = await api(`/functions/${enc(id)}/invocations?after=${lastIndex}`);
       for (const row of data.invocations.slice().reverse()) {
         rowsBody.insertBefore(invocationRow(id, row, pick), rowsBody.firstChild);
         lastIndex = Math.max(lastIndex, row.index);
       }
       while (rowsBody.children.length > 200) rowsBody.removeChild(rowsBody.lastChild);
-    }
-    async function loadLogs() {
+    });
+    const loadLogs = serial(async () => {
       for (;;) {
         const data = await api(`/functions/${enc(id)}/logs?after=${nextLine}`);
         if (data.lines.length) {
@@ -263,7 +265,7 @@
         nextLine = data.next;
         if (data.lines.length < 2000) return;
       }
-    }
+    });
     async function refreshWarm() { warm.textContent = String((await api(`/functions/${enc(id)}`)).warmWorkers); }
 
     // invoke now
@@ -358,10 +360,14 @@
       walked += part + "/";
       crumbs.push(" / ", h("a", { href: here(walked) }, part));
     }
+    let generation = 0;  // a newer load (after an upload, a delete) wins over one still in flight
     async function load(reset) {
-      if (reset) { cursor = null; clear(list); }
-      const q = `prefix=${enc(prefix)}${cursor ? `&cursor=${enc(cursor)}` : ""}`;
+      const mine = ++generation;
+      const from = reset ? null : cursor;
+      const q = `prefix=${enc(prefix)}${from ? `&cursor=${enc(from)}` : ""}`;
       const data = await api(`/s3/buckets/${enc(bucket)}/objects?${q}`);
+      if (mine !== generation) return;
+      if (reset) clear(list);
       for (const p of data.prefixes) {
         list.appendChild(h("tr", { class: "clickable", "data-prefix": p, onclick: () => go(here(p)) },
           td(h("a", { href: here(p) }, "📁 ", p.slice(prefix.length)), "mono"), td(""), td("folder", "muted"), td(""), td(""), td("")));
