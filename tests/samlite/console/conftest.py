@@ -1,5 +1,5 @@
-"""One local cloud of the console's fixture template for every console test (started once, stopped
-after the last), and a client of the console's JSON API that carries the page's token."""
+"""A local cloud of the console's fixture template per test module (stopped after the module's last
+test: moto's state is process-wide), and a client of the console's JSON API that carries the token."""
 
 from __future__ import annotations
 
@@ -42,7 +42,7 @@ class ConsoleClient:
         return answer.json()
 
 
-@pytest.fixture(scope="package")
+@pytest.fixture(scope="module")
 def cloud(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalCloud]:
     options = CloudOptions(
         template=FIXTURES / "template.yaml",
@@ -56,14 +56,14 @@ def cloud(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalCloud]:
         yield running
 
 
-@pytest.fixture(scope="package")
+@pytest.fixture(scope="module")
 def console(cloud: LocalCloud) -> Iterator[ConsoleClient]:
     client = ConsoleClient(cloud)
     yield client
     client.session.close()
 
 
-@pytest.fixture(scope="package")
+@pytest.fixture(scope="module")
 def outputs(cloud: LocalCloud) -> dict[str, Any]:
     return cloud.outputs
 

@@ -13,7 +13,10 @@
     sessionStorage.setItem("samlite-token", hashToken);
     history.replaceState(null, "", location.pathname + "#/stack");
   }
-  const main = document.getElementById("main");
+  const root = document.getElementById("main");
+  // Each route renders into a view of its own: a page still loading when the user moves on fills its
+  // own (detached) view, never the next page's.
+  let currentView = root;
 
   // -- DOM, safely ---------------------------------------------------------------------------------
   function h(tag, attrs, ...children) {
@@ -153,16 +156,21 @@
     const params = new URLSearchParams(query || "");
     const page = parts[0] || "stack";
     for (const link of document.querySelectorAll("#nav a")) link.classList.toggle("active", link.dataset.page === page);
-    clear(main);
+    currentView = h("div");
+    clear(root).appendChild(currentView);
+    const main = currentView;
     const pages = { stack: stackPage, functions: functionsPage, s3: s3Page, dynamodb: dynamodbPage, queues: queuesPage, cost: costPage };
     const render = pages[page] || notFoundPage;
     render(parts.slice(1), params).catch((error) => { append(main, [h("p", { class: "error" }, String(error.message || error))]); });
   }
-  function notFoundPage() { append(main, [h("h1", {}, "No such page")]); return Promise.resolve(); }
+  function notFoundPage() {
+    const main = currentView;
+    append(main, [h("h1", {}, "No such page")]); return Promise.resolve(); }
   const go = (hash) => { location.hash = hash; };
 
   // -- Stack ---------------------------------------------------------------------------------------
   async function stackPage() {
+    const main = currentView;
     const data = await api("/stack");
     const statusBadge = (status) => badge(status, status === "emulated" ? "ok" : status === "accepted" ? "warn" : "bad");
     const copy = (value) => h("button", { class: "small", onclick: () => navigator.clipboard?.writeText(value).then(() => toast("copied")) }, "Copy");
@@ -207,6 +215,7 @@
   const INVOCATION_HEADERS = ["Time", "Trigger", "Start", ["Duration", "num"], ["Billed", "num"], ["Memory used", "num"], "Outcome"];
 
   async function functionsPage(parts) {
+    const main = currentView;
     if (parts.length) return functionPage(parts[0]);
     const holder = h("div");
     append(main, [h("h1", {}, "Functions"), holder]);
@@ -226,6 +235,7 @@
   }
 
   async function functionPage(id) {
+    const main = currentView;
     const config = await api(`/functions/${enc(id)}`);
     const warm = h("span", {}, String(config.warmWorkers));
     const rowsBody = h("tbody");
@@ -340,6 +350,7 @@
 
   // -- S3 ------------------------------------------------------------------------------------------
   async function s3Page(parts, params) {
+    const main = currentView;
     if (parts.length) return bucketPage(parts[0], params.get("prefix") || "");
     const data = await api("/s3/buckets");
     append(main, [h("h1", {}, "S3 buckets"),
@@ -350,6 +361,7 @@
   }
 
   async function bucketPage(bucket, prefix) {
+    const main = currentView;
     const list = h("tbody");
     const more = h("button", { id: "more-objects", hidden: true }, "Load more");
     let cursor = null;
@@ -435,6 +447,7 @@
     return JSON.stringify(inner);
   }
   async function dynamodbPage(parts) {
+    const main = currentView;
     if (parts.length) return tablePage(parts[0]);
     const data = await api("/dynamodb/tables");
     append(main, [h("h1", {}, "DynamoDB tables"),
@@ -447,6 +460,7 @@
   }
 
   async function tablePage(name) {
+    const main = currentView;
     const t = await api(`/dynamodb/tables/${enc(name)}`);
     const keyNames = [t.partition.name, t.sort?.name].filter(Boolean);
     const results = h("div", { id: "items" });
@@ -541,6 +555,7 @@
 
   // -- Queues and topics ---------------------------------------------------------------------------
   async function queuesPage(parts) {
+    const main = currentView;
     if (parts.length) return queuePage(parts[0]);
     const data = await api("/queues");
     const sourcesOf = (q) => q.sources.map((s) => `${s.kind} ${s.name}`).join(", ");
@@ -566,6 +581,7 @@
   }
 
   async function queuePage(name) {
+    const main = currentView;
     const holder = h("div");
     const header = h("div");
     append(main, [h("p", { class: "crumbs" }, h("a", { href: "#/queues" }, "Queues"), " / ", h("span", { class: "mono" }, name)), header, holder]);
@@ -609,6 +625,7 @@
 
   // -- Cost ----------------------------------------------------------------------------------------
   async function costPage() {
+    const main = currentView;
     const holder = h("div");
     append(main, [h("h1", {}, "What this would cost on AWS"), holder]);
     async function refresh() {
