@@ -25,6 +25,7 @@ from samlite.cloud.local_cloud import CloudOptions, LocalCloud
 from samlite.cloud.log_stream import TerminalPrinter
 from samlite.cloud.state_files import outputs_json
 from samlite.errors import SamliteError
+from samlite.services.stepfunctions.service import DEFAULT_TIME_SCALE
 from samlite.template import load_env_vars_file, parse_parameter_overrides
 
 EXIT_USAGE = 2
@@ -72,6 +73,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--stack-name", default="samlite", help="stack name, as DescribeStacks reports it (default: samlite)"
     )
     parser.add_argument(
+        "--states-time-scale",
+        type=_positive,
+        default=DEFAULT_TIME_SCALE,
+        metavar="X",
+        help="state machines' Wait states and Retry intervals take X times their length (default: "
+        f"{DEFAULT_TIME_SCALE:g}, so a 60 s Wait takes 60 ms; 1 for AWS's pace)",
+    )
+    parser.add_argument(
         "--state-dir",
         default=".samlite",
         metavar="DIR",
@@ -84,6 +93,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="do not serve the console (the browser view of the local cloud) at /_samlite/ on the endpoint",
     )
     parser.set_defaults(run=run)
+
+
+def _positive(text: str) -> float:
+    value = float(text)
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"must be a positive number, not {text}")
+    return value
 
 
 class _Stop(Exception):
@@ -110,6 +126,7 @@ def run(args: argparse.Namespace) -> int:
                 stack_name=args.stack_name,
                 region=args.region,
                 state_dir=Path(args.state_dir),
+                states_time_scale=args.states_time_scale,
                 log_sink=TerminalPrinter(sys.stdout),
                 console=args.console,
             )

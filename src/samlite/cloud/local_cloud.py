@@ -48,6 +48,7 @@ from samlite.runtime import DebugOptions, LambdaRuntime
 from samlite.services.awslambda.invoke_api import CallableInvokeHandler
 from samlite.services.awslambda.recursion import current_depth, trace_header
 from samlite.services.event_delivery import EventDelivery
+from samlite.services.stepfunctions.service import state_machines_of
 from samlite.services.wiring import LocalServices, attach
 from samlite.template import Stack, load_stack
 
@@ -136,6 +137,11 @@ class LocalCloud:
         self._runtime = runtime.result()
         self._log_unsupported(self._provisioned)
         self._delivery = self._wire_events(aws, services, self._runtime)
+        services.states.start(
+            state_machines_of(stack.resources.values()),
+            self._function_line,
+            time_scale=options.states_time_scale,
+        )
         if options.console:
             self._console = self._start_console(aws, stack, self._provisioned, self._runtime)
         if api_gateway.has_api(stack):
@@ -166,6 +172,7 @@ class LocalCloud:
             self._stop_gateway,
             self._stop_delivery,
             self._stop_runtime,
+            self._stop_states,
             self._stop_aws,
         )
         for step in steps:
@@ -203,6 +210,10 @@ class LocalCloud:
         runtime, self._runtime = self._runtime, None
         if runtime is not None:
             runtime.close()
+
+    def _stop_states(self) -> None:
+        if self._services is not None:
+            self._services.states.close()
 
     def _stop_aws(self) -> None:
         aws, self._aws = self._aws, None
@@ -281,6 +292,11 @@ class LocalCloud:
     def client(self, service: str, **kwargs: Any) -> Any:
         """A boto3 client on the endpoint with the administrator's credentials (kwargs go to boto3)."""
         import boto3
+        from botocore.config import Config
+
+        # No host prefix ("sync-" for StartSyncExecution) before the local endpoint's host.
+        local = Config(inject_host_prefix=False)
+        kwargs["config"] = local.merge(kwargs["config"]) if kwargs.get("config") else local
 
         credentials = self.admin_credentials
         settings: dict[str, Any] = {
@@ -304,7 +320,8 @@ class LocalCloud:
 
     def log_lines(self, function_id: str) -> list[str]:
         """Every log line of a function (its output and Lambda's START/END/REPORT), oldest first;
-        `log_lines("samlite")` gives samlite's own lines (retries, dropped events, code changes)."""
+        `log_lines("samlite")` gives samlite's own lines (retries, dropped events, code changes), and a
+        state machine's logical id its executions' steps."""
         return self._recorder.lines(self._logical_id(function_id))
 
     def reset(self, timeout: float = 30.0) -> None:
@@ -463,6 +480,8 @@ class LocalCloud:
     def _logical_id(self, function_id: str) -> str:
         stack = self.stack
         if function_id in stack.functions or function_id == SAMLITE_SOURCE:
+            return function_id
+        if function_id in state_machines_of(stack.resources.values()).values():
             return function_id
         return stack.function(function_id).logical_id
 

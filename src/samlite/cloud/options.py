@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from samlite.services.awslambda.async_queue import DEFAULT_RETRY_DELAYS
+from samlite.services.stepfunctions.service import DEFAULT_TIME_SCALE
 
 
 @dataclass
@@ -18,6 +19,8 @@ class CloudOptions:
     minute async retry delays so the failure path of a test takes milliseconds. `log_sink(source,
     line)` receives every log line as it is written: `source` is a function's logical id or "samlite"
     for samlite's own lines (the command line passes a terminal printer; tests usually pass nothing).
+    `states_time_scale`: state machines' Wait states and Retry intervals take this fraction of their
+    length (default 0.001: a 60 s Wait takes 60 ms; 1 is AWS's pace); timeouts are not scaled.
     """
 
     template: Path = Path("template.yaml")
@@ -34,5 +37,6 @@ class CloudOptions:
     region: str = "us-east-1"
     state_dir: Path = Path(".samlite")
     retry_delays: tuple[float, ...] = DEFAULT_RETRY_DELAYS
+    states_time_scale: float = DEFAULT_TIME_SCALE
     log_sink: Callable[[str, str], None] | None = None
     console: bool = True  # the console at /_samlite/ on the endpoint (`--no-console` turns it off)

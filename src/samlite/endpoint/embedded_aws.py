@@ -85,6 +85,8 @@ class EmbeddedAws:
         """What a user's shell needs to reach this endpoint as administrator (for `.samlite/env`)."""
         return {
             "AWS_ENDPOINT_URL": self.url,
+            # No "sync-" (StartSyncExecution) or other host prefix before the local endpoint's host.
+            "AWS_DISABLE_HOST_PREFIX_INJECTION": "true",
             "AWS_REGION": self.region,
             "AWS_DEFAULT_REGION": self.region,
             **self.admin_credentials.as_env(),

@@ -8,7 +8,17 @@ replaces:
 - `sigv4_bodiless`: a signed GET to a REST service is checked over the empty body it was signed with;
 - `auth_skip`: a request samlite authorised itself (presigned URL or form) skips moto's own check;
 - `secretsmanager_iam_resource`, `ssm_iam_resource`, `kms_iam_resource`: calls on a secret, parameter
-  or key are authorised against its ARN, as on AWS.
+  or key are authorised against its ARN, as on AWS;
+- `stepfunctions_interpreter`: moto's Amazon States Language interpreter runs state machines;
+- `stepfunctions_api`: its API answers as Step Functions does (names, EXPRESS, StartSyncExecution);
+- `stepfunctions_task_clients`: tasks call samlite's endpoint, signed as the state machine's role;
+- `stepfunctions_sdk_casing`: task parameters and results map between Step Functions' and the API's casing;
+- `stepfunctions_iam_resource`: Step Functions calls are authorised against the ARNs they name;
+- `stepfunctions_lambda_errors`: refused Lambda tasks fail with Lambda's error names;
+- `stepfunctions_time_scale`: Wait states and Retry intervals run at samlite's time scale;
+- `stepfunctions_history`: each execution's history events reach samlite's log stream;
+- `sns_iam_resource`, `events_iam_resource`: SNS and EventBridge calls are authorised against the
+  topic, bus or rule they name, as on AWS.
 
 `apply()` installs them all (each service's on the first use of that service, when given the
 embedded AWS's `on_first_use`); `restore()` undoes one `apply()`, and moto is itself again after the
@@ -26,11 +36,21 @@ from samlite.moto_changes import (
     auth_skip,
     dynamodb_iam_resource,
     dynamodb_query,
+    events_iam_resource,
     kms_iam_resource,
     s3_notifications_off,
     secretsmanager_iam_resource,
     sigv4_bodiless,
+    sns_iam_resource,
     ssm_iam_resource,
+    stepfunctions_api,
+    stepfunctions_history,
+    stepfunctions_iam_resource,
+    stepfunctions_interpreter,
+    stepfunctions_lambda_errors,
+    stepfunctions_sdk_casing,
+    stepfunctions_task_clients,
+    stepfunctions_time_scale,
 )
 from samlite.moto_changes.seam import MotoChange
 
@@ -43,6 +63,16 @@ CHANGES: tuple[MotoChange, ...] = (
     secretsmanager_iam_resource.CHANGE,
     ssm_iam_resource.CHANGE,
     kms_iam_resource.CHANGE,
+    stepfunctions_interpreter.CHANGE,
+    stepfunctions_api.CHANGE,
+    stepfunctions_task_clients.CHANGE,
+    stepfunctions_sdk_casing.CHANGE,
+    stepfunctions_iam_resource.CHANGE,
+    stepfunctions_lambda_errors.CHANGE,
+    stepfunctions_time_scale.CHANGE,
+    stepfunctions_history.CHANGE,
+    sns_iam_resource.CHANGE,
+    events_iam_resource.CHANGE,
 )
 
 OnFirstUse = Callable[[str, Callable[[], None]], None]

@@ -5,7 +5,8 @@ Every change samlite makes to moto's behaviour is a `MotoChange`: a name, the re
 from the original, and restoring puts the original back (or removes the attribute, when moto had
 none). Each target records the signature it had when the change was written; `drifted()` compares
 that with the moto installed, so an upgrade that moves a target fails one canary test by name
-instead of breaking samlite quietly.
+instead of breaking samlite quietly. A change may also set keys of moto's user configuration
+(`UserConfig`, e.g. Step Functions' `execute_state_machine`), put back on restore like a patch.
 """
 
 from __future__ import annotations
@@ -77,40 +78,85 @@ class Patch:
     make: Callable[[Any], Any]
 
 
+@dataclass(frozen=True)
+class UserConfig:
+    """`moto.core.config.default_user_config[section][key] = value` while the change is applied (the
+    switch `mock_aws(config=...)` sets). Drifts when moto's default configuration lacks the key."""
+
+    section: str
+    key: str
+    value: Any
+
+    def drift(self) -> str | None:
+        from moto.core.config import default_user_config
+
+        if self.key not in (default_user_config.get(self.section) or {}):  # type: ignore[attr-defined]
+            return f"moto's user config has no {self.section}.{self.key}"
+        return None
+
+
 @dataclass
 class MotoChange:
     """One change to moto: `service` is the moto backend it concerns (applied on that service's first
-    use) or None (applied at once); `on_apply` runs after the patches are in place."""
+    use) or None (applied at once); `on_apply` runs after the patches are in place, `on_restore`
+    after they are taken out again."""
 
     name: str
     reason: str
     patches: tuple[Patch, ...]
     service: str | None = None
     on_apply: Callable[[], None] | None = None
+    on_restore: Callable[[], None] | None = None
+    settings: tuple[UserConfig, ...] = ()
     _saved: list[tuple[Any, str, Any]] = field(default_factory=list, repr=False)
+    _saved_settings: list[tuple[str, Any]] = field(default_factory=list, repr=False)
 
     @property
     def applied(self) -> bool:
-        return bool(self._saved)
+        return bool(self._saved) or bool(self._saved_settings)
 
     def apply(self) -> None:
-        if self._saved:
+        if self.applied:
             return
         for patch in self.patches:
             owner, name = patch.target.owner_and_name()
             original = patch.target.current()
             self._saved.append((owner, name, original))
             setattr(owner, name, patch.make(None if original is _MISSING else original))
+        if self.settings:
+            from moto.core.config import default_user_config
+
+            config: Any = default_user_config
+            for setting in self.settings:
+                # The section is replaced, never mutated: `mock_aws(config=...)` copies sections by
+                # reference, and restoring must give back exactly the dict moto had.
+                section = config.get(setting.section)
+                self._saved_settings.append((setting.section, section))
+                config[setting.section] = {**(section or {}), setting.key: setting.value}
         if self.on_apply is not None:
             self.on_apply()
 
     def restore(self) -> None:
+        was_applied = self.applied
         while self._saved:
             owner, name, original = self._saved.pop()
             if original is _MISSING:
                 delattr(owner, name)
             else:
                 setattr(owner, name, original)
+        if self._saved_settings:
+            from moto.core.config import default_user_config
+
+            config: Any = default_user_config
+            while self._saved_settings:
+                section_name, section = self._saved_settings.pop()
+                if section is None:
+                    config.pop(section_name, None)
+                else:
+                    config[section_name] = section
+        if was_applied and self.on_restore is not None:
+            self.on_restore()
 
     def drifted(self) -> list[str]:
-        return [found for patch in self.patches if (found := patch.target.drift()) is not None]
+        found = [drift for patch in self.patches if (drift := patch.target.drift()) is not None]
+        return found + [drift for setting in self.settings if (drift := setting.drift()) is not None]

@@ -60,6 +60,9 @@ def build_environment(
     env.update({str(key): str(value) for key, value in spec.environment.items()})
     if endpoint_url and "AWS_ENDPOINT_URL" not in env:
         env["AWS_ENDPOINT_URL"] = endpoint_url
+        # The SDKs put a host prefix before some operations' endpoint ("sync-" for Step Functions'
+        # StartSyncExecution): on a local endpoint that is a host name that does not resolve.
+        env.setdefault("AWS_DISABLE_HOST_PREFIX_INJECTION", "true")
     # Reserved variables: Lambda does not let a template override these.
     env.update(
         {

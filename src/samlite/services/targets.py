@@ -1,6 +1,7 @@
-"""Messages to any target ARN (SQS queue, SNS topic, Lambda function, EventBridge bus), written by
-samlite itself on AWS's behalf: dead-letter and destination records, S3 notifications to queues and
-topics.
+"""Messages to any target ARN (SQS queue, SNS topic, Lambda function, EventBridge bus, Step Functions
+state machine), written by samlite itself on AWS's behalf: dead-letter and destination records, S3
+notifications to queues and topics, rule and schedule targets (a state machine target starts an
+execution with the message as its input, as EventBridge does).
 
 `MotoTargets` delivers through moto's backends in-process (no HTTP, no credentials: the service, not
 the function, writes to these targets). A delivery that fails is logged, never raised: what it
@@ -9,6 +10,7 @@ reports on is already over.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
@@ -70,8 +72,12 @@ class MotoTargets:
             self._send_lambda(arn, message)
         elif service == "events":
             self._send_events(region, arn, message)
+        elif service == "states":
+            self._send_states(region, arn, message)
         else:
-            raise ValueError(f"unsupported target service {service!r} (SQS, SNS, Lambda or EventBridge)")
+            raise ValueError(
+                f"unsupported target service {service!r} (SQS, SNS, Lambda, EventBridge or Step Functions)"
+            )
 
     def _send_sqs(self, region: str, queue_name: str, message: OutboundMessage) -> None:
         from moto.sqs.models import sqs_backends
@@ -113,3 +119,11 @@ class MotoTargets:
             "EventBusName": bus_arn,
         }
         events_backends[self._account_id][region].put_events([entry])
+
+    def _send_states(self, region: str, state_machine_arn: str, message: OutboundMessage) -> None:
+        from samlite.moto_changes.stepfunctions_interpreter import states_backend
+
+        # EventBridge starts an execution with a generated name and the event (or the target's Input).
+        states_backend(self._account_id, region).start_execution(
+            state_machine_arn, str(uuid.uuid4()), message.body
+        )

@@ -2,7 +2,7 @@
 
 `attach(aws)` registers the APIs samlite answers itself (the Lambda Invoke API and the Lambda calls
 tools make about the template's functions, CloudFormation DescribeStacks) and the S3 checks (presigned
-POST policies), and returns them as `LocalServices`:
+POST policies) and the clients of state machine tasks (Step Functions), and returns them as `LocalServices`:
 provisioning registers the template's functions and stack there, and the local cloud attaches the
 runtime (`lambda_api.handler`) and event delivery.
 """
@@ -19,6 +19,7 @@ from samlite.services.awslambda.registry import FunctionRegistry
 from samlite.services.cloudformation.describe_stacks import StackApi
 from samlite.services.cognito.jwks import UserPoolKeys
 from samlite.services.s3 import post_policy
+from samlite.services.stepfunctions.service import StepFunctionsService
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,7 @@ class LocalServices:
     lambda_api: LambdaInvokeApi
     stacks: StackApi
     lambda_functions_api: LambdaFunctionsApi | None = None
+    states: StepFunctionsService | None = None
 
 
 def attach(aws: EmbeddedAws) -> LocalServices:
@@ -48,4 +50,5 @@ def attach(aws: EmbeddedAws) -> LocalServices:
     aws.add_local_api(stacks)
     aws.add_s3_check(post_policy.check_request)
     aws.add_local_api(UserPoolKeys(aws))
-    return LocalServices(functions, lambda_api, stacks, lambda_functions_api)
+    states = StepFunctionsService(aws)  # moto's state machine tasks call this endpoint as their role
+    return LocalServices(functions, lambda_api, stacks, lambda_functions_api, states)

@@ -287,6 +287,27 @@ def _kms_alias(
     return ResourceNames(name or f"alias/{logical_id}", {})
 
 
+def _state_machine(
+    ctx: NamingContext, logical_id: str, name: str | None, props: Mapping[str, Any]
+) -> ResourceNames:
+    # CloudFormation names an unnamed state machine "similar to MyStateMachine-1234abcdefgh" (the
+    # logical id and 12 letters and digits, at most 80 characters; no stack name).
+    if name is None:
+        token = stable_token(ctx.stack_name, logical_id, "state-machine", length=12, alphabet=_ALPHABET_MIXED)
+        name = f"{logical_id[: 80 - len(token) - 1]}-{token}"
+    arn = _arn(ctx, "states", f"stateMachine:{name}")
+    revision = stable_uuid(ctx.stack_name, logical_id, "revision")
+    return ResourceNames(arn, {"Arn": arn, "Name": name, "StateMachineRevisionId": revision})
+
+
+def _activity(
+    ctx: NamingContext, logical_id: str, name: str | None, props: Mapping[str, Any]
+) -> ResourceNames:
+    name = name or generated_name(ctx, logical_id, max_length=80)
+    arn = _arn(ctx, "states", f"activity:{name}")
+    return ResourceNames(arn, {"Arn": arn, "Name": name})
+
+
 def _generic(
     ctx: NamingContext, logical_id: str, name: str | None, props: Mapping[str, Any]
 ) -> ResourceNames:
@@ -364,6 +385,8 @@ _RULES: dict[str, _TypeRule] = {
     "AWS::SSM::Parameter": _TypeRule(_ssm_parameter, "Name", ("Type", "Value")),
     "AWS::KMS::Key": _TypeRule(_kms_key, None, ("MultiRegion",)),
     "AWS::KMS::Alias": _TypeRule(_kms_alias, "AliasName"),
+    "AWS::StepFunctions::StateMachine": _TypeRule(_state_machine, "StateMachineName"),
+    "AWS::StepFunctions::Activity": _TypeRule(_activity, "Name"),
 }
 
 

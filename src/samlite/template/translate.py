@@ -26,6 +26,7 @@ _CODE_PROPERTIES = {
     "AWS::Serverless::LayerVersion": "ContentUri",
 }
 _DEFINITION_PROPERTIES = {"AWS::Serverless::Api", "AWS::Serverless::HttpApi"}
+_STATE_MACHINE = "AWS::Serverless::StateMachine"
 
 
 def is_serverless(template: dict[str, Any]) -> bool:
@@ -79,6 +80,28 @@ def _inline_definition(logical_id: str, properties: dict[str, Any], base_dir: Pa
     del properties["DefinitionUri"]
 
 
+def _inline_state_machine_definition(logical_id: str, properties: dict[str, Any], base_dir: Path) -> None:
+    """A local DefinitionUri (an Amazon States Language file, JSON or YAML) becomes Definition, as
+    `sam package` would upload it: the translator then applies DefinitionSubstitutions to it."""
+    uri = properties.get("DefinitionUri")
+    if not _is_local_path(uri):
+        return
+    path = base_dir / uri
+    where = f"Resource '{logical_id}' property 'DefinitionUri'"
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise TemplateError(f"{where}: cannot read {path}: {exc}") from exc
+    try:
+        document = json.loads(text) if text.lstrip().startswith("{") else yaml.safe_load(text)
+    except (ValueError, yaml.YAMLError) as exc:
+        raise TemplateError(f"{where}: {path}: {exc}") from exc
+    if not isinstance(document, dict):
+        raise TemplateError(f"{where}: {path}: a state machine definition must be a JSON or YAML object")
+    properties["Definition"] = document
+    del properties["DefinitionUri"]
+
+
 def _parse_definition(text: str) -> dict[str, Any]:
     document = json.loads(text) if text.lstrip().startswith("{") else yaml.safe_load(text)
     if not isinstance(document, dict):
@@ -110,6 +133,8 @@ def prepare_for_translator(sam_template: dict[str, Any], base_dir: Path) -> dict
                 properties[code_property] = _CODE_STAND_IN.format(logical_id=logical_id)
         if resource["Type"] in _DEFINITION_PROPERTIES:
             _inline_definition(logical_id, properties, base_dir)
+        if resource["Type"] == _STATE_MACHINE:
+            _inline_state_machine_definition(logical_id, properties, base_dir)
     return template
 
 

@@ -91,16 +91,16 @@ def test_find_in_map_default_value(write_template) -> None:
 
 def test_getatt_on_unmodelled_type_is_a_placeholder_with_warning(write_template) -> None:
     text = (
-        HEADER.replace("{value}", "!GetAtt Machine.Arn")
+        HEADER.replace("{value}", "!GetAtt Build.Arn")
         + """\
-  Machine:
-    Type: AWS::StepFunctions::StateMachine
-    Properties: {DefinitionString: "{}", RoleArn: arn:aws:iam::123456789012:role/x}
+  Build:
+    Type: AWS::CodeBuild::Project
+    Properties: {Name: build}
 """
     )
     stack = load_stack(write_template(text))
-    assert stack.function("Fn").environment["VALUE"] == "<Machine.Arn>"
-    assert any("AWS::StepFunctions::StateMachine" in warning for warning in stack.warnings)
+    assert stack.function("Fn").environment["VALUE"] == "<Build.Arn>"
+    assert any("AWS::CodeBuild::Project" in warning for warning in stack.warnings)
 
 
 def test_circular_condition(write_template) -> None:

@@ -14,11 +14,25 @@ from samlite.provisioning.resources import (
     sns,
     sqs,
     ssm,
+    stepfunctions,
 )
 from samlite.provisioning.resources.kinds import ResourceKind
 
 KINDS: dict[str, ResourceKind] = {
     kind.type: kind
-    for module in (iam, kms, secretsmanager, ssm, sqs, sns, dynamodb, awslambda, lambda_versions, s3, cognito)
+    for module in (
+        iam,
+        kms,
+        secretsmanager,
+        ssm,
+        sqs,
+        sns,
+        dynamodb,
+        awslambda,
+        lambda_versions,
+        s3,
+        cognito,
+        stepfunctions,
+    )
     for kind in module.KINDS
 }

@@ -1,0 +1,69 @@
+"""A state machine as the target of a rule or schedule: an execution starts with the event as input.
+
+SAM turns a state machine's Schedule and EventBridgeRule events into `AWS::Events::Rule`s whose
+target is the state machine, with a role allowed `states:StartExecution` on it (SAM's
+"AWS::Serverless::StateMachine" event sources; EventBridge's "Amazon EventBridge targets": a Step
+Functions target starts an execution, the event, or the target's `Input`, being its input). The rules
+are delivered by samlite's EventBridge and schedules; whatever delivers them hands the target ARN and
+message to `MotoTargets`, which starts the execution. (The roles themselves: test_states_iam.py.)
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+
+from samlite.cloud.local_cloud import LocalCloud
+from samlite.services.targets import MotoTargets, OutboundMessage
+from tests.samlite.services.stepfunctions.conftest import arn_of, wait_until_done
+
+
+def test_sam_gives_the_schedule_and_the_rule_the_state_machine_as_target(states_cloud: LocalCloud) -> None:
+    resources = states_cloud.stack.resources
+    hourly, ordered = resources["WorkflowHourly"], resources["WorkflowOrdered"]
+    assert (hourly.type, ordered.type) == ("AWS::Events::Rule", "AWS::Events::Rule")
+    assert hourly.properties["ScheduleExpression"] == "rate(1 hour)"
+    assert ordered.properties["EventPattern"] == {
+        "source": ["samlite.tests"],
+        "detail-type": ["Order placed"],
+    }
+    for rule, role in ((hourly, "WorkflowHourlyRole"), (ordered, "WorkflowOrderedRole")):
+        (target,) = rule.properties["Targets"]
+        assert target["Arn"] == arn_of(states_cloud, "Workflow")
+        assert target["RoleArn"] == resources[role].attributes["Arn"]
+    assert json.loads(hourly.properties["Targets"][0]["Input"]) == {"value": 1, "items": []}
+
+
+def test_a_message_to_a_state_machine_arn_starts_an_execution_with_it_as_input(
+    states_cloud: LocalCloud, sfn: Any
+) -> None:
+    problems: list[str] = []
+    targets = MotoTargets(account_id=states_cloud.stack.account_id, log=problems.append)
+    workflow = arn_of(states_cloud, "Workflow")
+    before = {e["executionArn"] for e in sfn.list_executions(stateMachineArn=workflow)["executions"]}
+
+    targets(workflow, OutboundMessage(body=json.dumps({"value": 3, "items": [1]})))
+
+    deadline = time.monotonic() + 10
+    while not (
+        new := [
+            e
+            for e in sfn.list_executions(stateMachineArn=workflow)["executions"]
+            if e["executionArn"] not in before
+        ]
+    ):
+        assert time.monotonic() < deadline, "no execution started"
+        time.sleep(0.02)
+    assert problems == []
+    described = wait_until_done(sfn, new[0]["executionArn"])
+    assert json.loads(described["input"]) == {"value": 3, "items": [1]}
+    assert described["status"] == "SUCCEEDED"
+
+
+def test_a_message_to_an_unknown_state_machine_is_logged(states_cloud: LocalCloud) -> None:
+    problems: list[str] = []
+    targets = MotoTargets(account_id=states_cloud.stack.account_id, log=problems.append)
+    missing = arn_of(states_cloud, "Workflow") + "Gone"
+    targets(missing, OutboundMessage(body="{}"))
+    assert len(problems) == 1 and missing in problems[0]
