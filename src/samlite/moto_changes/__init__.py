@@ -17,6 +17,7 @@ replaces:
 - `stepfunctions_lambda_errors`: refused Lambda tasks fail with Lambda's error names;
 - `stepfunctions_time_scale`: Wait states and Retry intervals run at samlite's time scale;
 - `stepfunctions_history`: each execution's history events reach samlite's log stream;
+- `stepfunctions_parse_cache`: a definition is parsed once, not at every execution;
 - `sns_iam_resource`, `events_iam_resource`: SNS and EventBridge calls are authorised against the
   topic, bus or rule they name, as on AWS.
 
@@ -48,6 +49,7 @@ from samlite.moto_changes import (
     stepfunctions_iam_resource,
     stepfunctions_interpreter,
     stepfunctions_lambda_errors,
+    stepfunctions_parse_cache,
     stepfunctions_sdk_casing,
     stepfunctions_task_clients,
     stepfunctions_time_scale,
@@ -71,6 +73,7 @@ CHANGES: tuple[MotoChange, ...] = (
     stepfunctions_lambda_errors.CHANGE,
     stepfunctions_time_scale.CHANGE,
     stepfunctions_history.CHANGE,
+    stepfunctions_parse_cache.CHANGE,
     sns_iam_resource.CHANGE,
     events_iam_resource.CHANGE,
 )

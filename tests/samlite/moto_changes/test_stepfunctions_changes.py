@@ -268,3 +268,14 @@ def test_eventbridge_calls_are_authorized_on_their_bus_or_rule(
     target: str, params: dict[str, Any], resource: str
 ) -> None:
     assert events_iam_resource._determine_resource(_response(params, **{"X-Amz-Target": target})) == resource
+
+
+def test_a_definition_is_parsed_once_and_another_one_anew() -> None:
+    from samlite.moto_changes import stepfunctions_parse_cache
+
+    first = '{"StartAt": "P", "States": {"P": {"Type": "Pass", "End": true}}}'
+    second = '{"StartAt": "Q", "States": {"Q": {"Type": "Pass", "End": true}}}'
+    program = stepfunctions_parse_cache.parsed(first)
+    assert stepfunctions_parse_cache.parsed(first) is program
+    assert stepfunctions_parse_cache.parsed(second) is not program
+    assert program.start_at.start_at_name == "P"
