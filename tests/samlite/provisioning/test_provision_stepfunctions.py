@@ -17,15 +17,10 @@ from samlite.errors import ProvisionError
 from samlite.model import Resource
 from samlite.provisioning.provision import provision
 from samlite.provisioning.reset import empty_resources, remove_resources
-from tests.samlite.embedded import ACCOUNT, FakeStack, client, running_endpoint, unique
+from tests.samlite.embedded import ACCOUNT, FakeStack, client, unique
 
 ROLE = f"arn:aws:iam::{ACCOUNT}:role/anything"
-
-
-@pytest.fixture(scope="module")
-def endpoint() -> Any:
-    with running_endpoint(iam=True) as running:
-        yield running
+# `endpoint`: the running embedded AWS of this folder's conftest, one per module.
 
 
 def _machine(logical_id: str, name: str | None = None, **properties: Any) -> Resource:
