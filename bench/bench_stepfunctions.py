@@ -1,6 +1,6 @@
 """A state machine calling two functions, against the same two function calls made directly.
 
-The workflow is issue 11's acceptance fixture (`tests/samlite/acceptance_fixtures/issue11`): Validate
+The workflow is issue 11's acceptance fixture (`tests/samlite/acceptance/fixtures/apis`): Validate
 (`lambda:invoke`) then Charge (a Task naming the function's ARN). It is created here once more as an
 EXPRESS state machine (same definition, same role) so that `StartSyncExecution` returns when it ends:
 its latency is the whole workflow as a caller sees it. The baseline is the two functions invoked
@@ -26,7 +26,7 @@ sys.path[:0] = [str(REPO / "src")]
 
 from samlite.cloud.local_cloud import CloudOptions, LocalCloud  # noqa: E402
 
-FIXTURE = REPO / "tests" / "samlite" / "acceptance_fixtures" / "issue11" / "template.yaml"
+FIXTURE = REPO / "tests" / "samlite" / "acceptance" / "fixtures" / "apis" / "template.yaml"
 ROUNDS = 10
 PER_ROUND = 5
 ORDER = {"order": "bench", "items": [{"price": 5, "quantity": 2}, {"price": 1, "quantity": 3}]}

@@ -137,11 +137,12 @@ class LocalCloud:
         self._runtime = runtime.result()
         self._log_unsupported(self._provisioned)
         self._delivery = self._wire_events(aws, services, self._runtime)
-        services.states.start(
-            state_machines_of(stack.resources.values()),
-            self._function_line,
-            time_scale=options.states_time_scale,
-        )
+        if services.states is not None:
+            services.states.start(
+                state_machines_of(stack.resources.values()),
+                self._function_line,
+                time_scale=options.states_time_scale,
+            )
         if options.console:
             self._console = self._start_console(aws, stack, self._provisioned, self._runtime)
         if api_gateway.has_api(stack):
@@ -212,7 +213,7 @@ class LocalCloud:
             runtime.close()
 
     def _stop_states(self) -> None:
-        if self._services is not None:
+        if self._services is not None and self._services.states is not None:
             self._services.states.close()
 
     def _stop_aws(self) -> None:

@@ -160,7 +160,33 @@ TYPES: tuple[TypeSupport, ...] = (
         "becomes IAM policies (enforced) or resource policies (accepted, not enforced)",
     ),
     TypeSupport("AWS::Serverless::LayerVersion", NOT_EMULATED, "becomes AWS::Lambda::LayerVersion"),
-    TypeSupport("AWS::Serverless::StateMachine", NOT_EMULATED, "becomes AWS::StepFunctions::StateMachine"),
+    TypeSupport(
+        "AWS::Serverless::StateMachine",
+        PARTIAL,
+        "becomes AWS::StepFunctions::StateMachine (and its role, rules and API method); runs in moto's "
+        "interpreter, its tasks as its role",
+        (
+            Prop("Definition"),
+            Prop("DefinitionUri", PARTIAL, "a local JSON or YAML file (a definition in S3 is not emulated)"),
+            Prop("DefinitionSubstitutions"),
+            Prop("Name"),
+            Prop("Type", SUPPORTED, "STANDARD and EXPRESS"),
+            Prop("Policies", SUPPORTED, "policy templates expanded; enforced on each task's call"),
+            Prop("Role"),
+            Prop("RolePath"),
+            Prop("PermissionsBoundary", IGNORED, "not enforced"),
+            Prop(
+                "Events",
+                PARTIAL,
+                "Api is served by the gateway; Schedule and EventBridgeRule rules are not delivered yet",
+            ),
+            Prop("Logging", IGNORED, "the steps go to samlite's log stream instead of CloudWatch Logs"),
+            Prop("Tracing", IGNORED, "no X-Ray"),
+            Prop("AutoPublishAlias", IGNORED, "no state machine versions or aliases"),
+            Prop("DeploymentPreference", IGNORED, "no state machine versions or aliases"),
+            Prop("Tags"),
+        ),
+    ),
     TypeSupport("AWS::Serverless::Application", NOT_EMULATED, "becomes a nested AWS::CloudFormation::Stack"),
     TypeSupport("AWS::Serverless::GraphQLApi", NOT_EMULATED, "becomes AWS AppSync resources"),
     # -- Lambda --------------------------------------------------------------------------------------
@@ -305,6 +331,31 @@ TYPES: tuple[TypeSupport, ...] = (
     TypeSupport("AWS::SNS::TopicPolicy", PARTIAL, "accepted; resource policies are not enforced locally"),
     TypeSupport("AWS::SNS::Subscription", NOT_EMULATED, "nothing is delivered to subscribers yet"),
     TypeSupport("AWS::Events::Rule", NOT_EMULATED, "no EventBridge rules or schedules yet"),
+    # -- Step Functions ----------------------------------------------------------------------------------
+    TypeSupport(
+        "AWS::StepFunctions::StateMachine",
+        PARTIAL,
+        "runs in moto's Amazon States Language interpreter; tasks call the local endpoint as its role; "
+        "each execution's steps in the log stream",
+        (
+            Prop("Definition"),
+            Prop("DefinitionString"),
+            Prop("DefinitionS3Location", NOT_EMULATED, "a definition in S3 cannot be read locally"),
+            Prop("DefinitionSubstitutions"),
+            Prop("RoleArn", SUPPORTED, "every task's call is signed as this role and enforced"),
+            Prop("StateMachineName"),
+            Prop("StateMachineType", SUPPORTED, "STANDARD and EXPRESS (StartSyncExecution)"),
+            Prop("LoggingConfiguration", IGNORED, "the steps go to samlite's log stream"),
+            Prop("TracingConfiguration", IGNORED, "no X-Ray"),
+            Prop("EncryptionConfiguration", IGNORED, "no encryption locally"),
+            Prop("Tags"),
+        ),
+    ),
+    TypeSupport(
+        "AWS::StepFunctions::Activity",
+        NOT_EMULATED,
+        "moto's interpreter runs Activity tasks against an empty store: no worker could take them",
+    ),
     # -- secrets, parameters, keys ----------------------------------------------------------------------
     TypeSupport(
         "AWS::SecretsManager::Secret",

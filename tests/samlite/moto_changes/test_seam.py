@@ -58,7 +58,9 @@ def test_a_services_changes_wait_for_its_first_use() -> None:
         not_per_service = {change.name for change in moto_changes.CHANGES if change.service is None}
         assert set(moto_changes.applied()) == not_per_service
         assert set(deferred) == {change.service for change in moto_changes.CHANGES if change.service}
-        assert {"s3", "dynamodb", "secretsmanager", "ssm", "kms", "stepfunctions", "sns", "events"} <= set(deferred)
+        assert {"s3", "dynamodb", "secretsmanager", "ssm", "kms", "stepfunctions", "sns", "events"} <= set(
+            deferred
+        )
         for setup in deferred["dynamodb"]:
             setup()
         assert {"dynamodb-query-index", "dynamodb-iam-resource"} <= set(moto_changes.applied())

@@ -36,8 +36,13 @@ TYPES = ("STANDARD", "EXPRESS")
 def _state_machine(context: Provisioning, resource: Resource) -> None:
     props = resource.properties
     where = f"{resource.logical_id} ({resource.type})"
+    definition_properties = {
+        key: props[key]
+        for key in ("Definition", "DefinitionString", "DefinitionS3Location", "DefinitionSubstitutions")
+        if key in props
+    }
     try:
-        definition = definition_of(resource)
+        definition = definition_of(resource, definition_properties)
     except DefinitionInS3 as in_s3:
         context.result.unsupported.append(UnsupportedResource(resource.logical_id, resource.type, str(in_s3)))
         return

@@ -45,9 +45,9 @@ def uses_jsonata(definition: str) -> bool:
     return found(json.loads(definition))
 
 
-def definition_of(resource: Resource) -> str:
-    """The definition to create the state machine with, substitutions applied, as JSON text."""
-    props = resource.properties
+def definition_of(resource: Resource, props: Mapping[str, Any]) -> str:
+    """The definition to create the state machine with, substitutions applied, as JSON text;
+    `props` holds the resource's Definition* properties."""
     where = f"{resource.logical_id} ({resource.type})"
     if "Definition" in props:
         if not isinstance(props["Definition"], Mapping):

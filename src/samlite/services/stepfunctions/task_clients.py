@@ -17,6 +17,8 @@ build clients from on several threads, and Map and Parallel branches run on seve
 
 from __future__ import annotations
 
+import random
+import string
 import threading
 from typing import Any
 
@@ -27,6 +29,13 @@ from samlite.moto_changes import stepfunctions_task_clients
 # A Lambda task waits for the function, and a function may run up to 15 minutes; Task timeouts
 # (TimeoutSeconds) are enforced by the interpreter itself.
 READ_TIMEOUT_S = 15 * 60 + 60
+STATES_PRINCIPAL = "states.amazonaws.com"
+
+
+def session_name() -> str:
+    """Step Functions names its role sessions with 32 random letters (CloudTrail and AccessDenied
+    messages show `assumed-role/<Role>/<32 letters>`)."""
+    return "".join(random.choices(string.ascii_letters, k=32))
 
 
 class TaskClients:
@@ -43,7 +52,11 @@ class TaskClients:
         if not self._aws.running:
             return None
         # moto always passes the execution's role; without one, the service acts for itself.
-        credentials = self._sessions.credentials(role_arn) if role_arn else self._aws.admin_credentials
+        credentials = (
+            self._sessions.credentials(role_arn, STATES_PRINCIPAL, session_name())
+            if role_arn
+            else self._aws.admin_credentials
+        )
         key = (service, region, credentials.access_key_id)
         with self._lock:
             client = self._clients.get(key)

@@ -83,7 +83,7 @@ def details(event: dict[str, Any]) -> dict[str, Any]:
     return next((value for key, value in event.items() if key.endswith("EventDetails")), {})
 
 
-def as_role(cloud: LocalCloud, role_logical_id: str, service: str) -> Any:
+def as_role(cloud: LocalCloud, role_logical_id: str, service: str, principal: str) -> Any:
     """A client signed with a session of one of the template's roles, as the AWS service that
     assumes it would sign (API Gateway for an integration's credentials, EventBridge for a target)."""
     import boto3
@@ -93,7 +93,8 @@ def as_role(cloud: LocalCloud, role_logical_id: str, service: str) -> Any:
 
     # The embedded AWS itself: roles trusting a service are assumed in-process, as samlite does.
     aws = cloud._require_aws()
-    credentials = RoleSessions(aws).credentials(str(cloud.stack.resources[role_logical_id].attributes["Arn"]))
+    role_arn = str(cloud.stack.resources[role_logical_id].attributes["Arn"])
+    credentials = RoleSessions(aws).credentials(role_arn, principal, "samlite-tests")
     return boto3.client(
         service,
         endpoint_url=cloud.url,

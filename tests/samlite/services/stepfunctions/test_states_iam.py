@@ -92,13 +92,20 @@ def test_a_function_starts_only_the_state_machines_its_policy_names(
     assert wait_until_done(sfn, result["started"])["status"] == "SUCCEEDED"
 
 
-@pytest.mark.parametrize("role", ["WorkflowStartRole", "WorkflowHourlyRole", "WorkflowOrderedRole"])
+@pytest.mark.parametrize(
+    ("role", "principal"),
+    [
+        ("WorkflowStartRole", "apigateway.amazonaws.com"),
+        ("WorkflowHourlyRole", "events.amazonaws.com"),
+        ("WorkflowOrderedRole", "events.amazonaws.com"),
+    ],
+)
 def test_the_roles_sam_generates_for_api_schedule_and_rule_events_start_their_state_machine_only(
-    states_cloud: LocalCloud, role: str
+    states_cloud: LocalCloud, role: str, principal: str
 ) -> None:
     """The Api event's role is what API Gateway's integration signs with; the Schedule and
     EventBridgeRule events' roles are the targets' RoleArn EventBridge uses."""
-    signed = as_role(states_cloud, role, "stepfunctions")
+    signed = as_role(states_cloud, role, "stepfunctions", principal)
     started = signed.start_execution(
         stateMachineArn=arn_of(states_cloud, "Workflow"), input='{"value": 1, "items": []}'
     )
@@ -111,7 +118,7 @@ def test_the_roles_sam_generates_for_api_schedule_and_rule_events_start_their_st
 def test_describing_an_execution_needs_a_policy_on_the_execution(states_cloud: LocalCloud, sfn: Any) -> None:
     """StartExecution does not give DescribeExecution: Starter's role may not read what it started."""
     described = run(states_cloud, sfn, "Workflow", {"value": 1, "items": []})
-    as_function = as_role(states_cloud, "StarterRole", "stepfunctions")
+    as_function = as_role(states_cloud, "StarterRole", "stepfunctions", "lambda.amazonaws.com")
     with pytest.raises(ClientError) as refused:
         as_function.describe_execution(executionArn=described["executionArn"])
     assert refused.value.response["Error"]["Code"] == "AccessDeniedException"

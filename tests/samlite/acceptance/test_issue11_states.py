@@ -1,5 +1,6 @@
-"""Issue 11's acceptance fixture under `samlite start`, as a user runs it: the state machine calling two
-functions runs to its end, a rejected order ends in its Fail state, and each step is in the output.
+"""Issue 11's acceptance, Step Functions part: the shared fixture under `samlite start`, as a user runs
+it: the state machine calling two functions runs to its end, a rejected order ends in its Fail state,
+and each step is in the output.
 
 The user's side is plain boto3 with `.samlite/env` (Step Functions developer guide, "Starting a state
 machine execution"; DescribeExecution, GetExecutionHistory in the API reference).
@@ -24,7 +25,7 @@ from typing import Any
 import boto3
 import pytest
 
-FIXTURE = Path(__file__).resolve().parent / "acceptance_fixtures" / "issue11"
+FIXTURE = Path(__file__).resolve().parent / "fixtures" / "apis"  # shared with test_issue11_apis.py
 READY_TIMEOUT_S = 60
 
 
