@@ -67,3 +67,19 @@ def test_a_message_to_an_unknown_state_machine_is_logged(states_cloud: LocalClou
     missing = arn_of(states_cloud, "Workflow") + "Gone"
     targets(missing, OutboundMessage(body="{}"))
     assert len(problems) == 1 and missing in problems[0]
+
+
+def test_the_api_event_starts_an_execution_through_the_gateway(states_cloud: LocalCloud, sfn: Any) -> None:
+    """SAM's Api event: a POST method whose `Type: AWS` integration calls StartExecution with the
+    request body as input, signed as the role SAM generates for it; API Gateway answers with
+    StartExecution's response ("AWS::Serverless::StateMachine" Api event source)."""
+    import requests
+
+    url = states_cloud.api_urls["ServerlessRestApi"] + "/workflow"
+    response = requests.post(url, json={"value": 2, "items": [3]}, timeout=30)
+    assert response.status_code == 200, response.text
+    execution_arn = response.json()["executionArn"]
+    assert execution_arn.startswith(arn_of(states_cloud, "Workflow").replace(":stateMachine:", ":execution:"))
+    described = wait_until_done(sfn, execution_arn)
+    assert json.loads(described["input"]) == {"value": 2, "items": [3]}
+    assert described["status"] == "SUCCEEDED"
