@@ -25,6 +25,9 @@ from samlite.endpoint.embedded_aws import EmbeddedAws
 from samlite.moto_changes import dynamodb_query
 
 REGION = "us-east-1"
+# One session for every example: its loader keeps botocore's service model, which a fresh default
+# session (moto's mock_aws resets it) would read and parse again for each of the property's examples.
+SESSION = boto3.Session(region_name=REGION)
 PKS = ["p0", "p1", "p2"]
 WORDS = ["", "a", "ab", "abc", "b", "ba", "z", "é", "日本"]
 
@@ -272,10 +275,8 @@ def test_query_matches_moto_after_random_writes(numeric_sort: bool, data: st.Dat
     moto_changes.apply()
     try:
         with mock_aws():
-            client = boto3.client("dynamodb", region_name=REGION)
-            table = boto3.resource("dynamodb", region_name=REGION).Table(
-                _create_table(client, numeric_sort=numeric_sort)
-            )
+            client = SESSION.client("dynamodb")
+            table = SESSION.resource("dynamodb").Table(_create_table(client, numeric_sort=numeric_sort))
             for _round in range(3):
                 for write in data.draw(st.lists(writes(numeric_sort), max_size=15)):
                     _apply(table, write)
