@@ -11,7 +11,8 @@ For every request, in order:
 5. the registered `S3Check`s may refuse it (presigned POST policies);
 6. moto serves it, its IAM errors reshaped for JSON services (`aws_errors.in_service_shape`);
 7. observers see the served request before its response is sent, so an S3 notification is already
-   queued when PutObject returns.
+   queued when PutObject returns; with it come the object writes moto made for it, each with the
+   sequencer it took under the key's lock (`samlite.moto_changes.s3_write_order`).
 """
 
 from __future__ import annotations
@@ -25,8 +26,9 @@ from typing import Any
 from samlite.endpoint.aws_errors import S3, in_service_shape, render
 from samlite.endpoint.local_apis import LocalApi, S3Check
 from samlite.iam.presigned import needs_settling
-from samlite.model import AwsError, RequestObserver, ServedRequest
+from samlite.model import AwsError, ObjectWrite, RequestObserver, ServedRequest
 from samlite.moto_changes.auth_skip import skip_moto_auth
+from samlite.moto_changes.s3_write_order import recording
 from samlite.wire.s3_request import MalformedForm, S3Request, read_s3_request
 from samlite.wire.signing import signer_of
 
@@ -65,10 +67,13 @@ class EndpointMiddleware:
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         body = _read_body(environ)
-        status, headers, response_body = self._serve(environ, body)
+        with recording() as writes:
+            status, headers, response_body = self._serve(environ, body)
         observers = self._observers
         if observers:
-            served = _served_request(environ, _read_body(environ), status, headers, response_body)
+            served = _served_request(
+                environ, _read_body(environ), status, headers, response_body, writes=writes
+            )
             for observer in observers:
                 try:
                     observer(served)
@@ -168,7 +173,13 @@ def _call(app: Callable[..., Iterable[bytes]], environ: dict[str, Any]) -> Respo
 
 
 def _served_request(
-    environ: dict[str, Any], body: bytes, status: int, headers: list[tuple[str, str]], response_body: bytes
+    environ: dict[str, Any],
+    body: bytes,
+    status: int,
+    headers: list[tuple[str, str]],
+    response_body: bytes,
+    *,
+    writes: list[ObjectWrite],
 ) -> ServedRequest:
     """The request as moto received it (a POST form re-encoded), for observers."""
     request_headers = {
@@ -196,6 +207,7 @@ def _served_request(
         host=str(environ.get("HTTP_HOST", "")),
         access_key_id=signer.access_key_id,
         source_ip=str(environ.get("REMOTE_ADDR", "127.0.0.1")),
+        object_writes=tuple(writes),
     )
 
 

@@ -6,6 +6,7 @@ events it really delivers with the same functions, so both always agree with eac
 and SNS filter policies match events with.
 """
 
+from samlite.events._ids import s3_sequencer
 from samlite.events.apigateway import apigateway_http_event, apigateway_rest_event
 from samlite.events.s3 import (
     S3_EVENT_NAMES,
@@ -26,5 +27,6 @@ __all__ = [
     "s3_event",
     "s3_event_name",
     "s3_records_event",
+    "s3_sequencer",
     "s3_test_event",
 ]

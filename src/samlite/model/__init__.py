@@ -22,7 +22,7 @@ from samlite.model.functions import (
     InvocationResult,
 )
 from samlite.model.resources import Resource
-from samlite.model.served_request import ServedRequest
+from samlite.model.served_request import ObjectWrite, ServedRequest
 
 __all__ = [
     "DEFAULT_MAX_EVENT_AGE_S",
@@ -36,6 +36,7 @@ __all__ = [
     "EventInvokeConfig",
     "FunctionSpec",
     "InvocationResult",
+    "ObjectWrite",
     "RequestObserver",
     "Resource",
     "ServedRequest",

@@ -20,6 +20,7 @@ replaces:
 - `stepfunctions_parse_cache`: a definition is parsed once, not at every execution;
 - `sns_iam_resource`, `events_iam_resource`: SNS and EventBridge calls are authorised against the
   topic, bus or rule they name, as on AWS.
+- `s3_write_order`: one S3 key's writes happen one at a time, each taking its event sequencer.
 
 `apply()` installs them all (each service's on the first use of that service, when given the
 embedded AWS's `on_first_use`); `restore()` undoes one `apply()`, and moto is itself again after the
@@ -40,6 +41,7 @@ from samlite.moto_changes import (
     events_iam_resource,
     kms_iam_resource,
     s3_notifications_off,
+    s3_write_order,
     secretsmanager_iam_resource,
     sigv4_bodiless,
     sns_iam_resource,
@@ -76,6 +78,7 @@ CHANGES: tuple[MotoChange, ...] = (
     stepfunctions_parse_cache.CHANGE,
     sns_iam_resource.CHANGE,
     events_iam_resource.CHANGE,
+    s3_write_order.CHANGE,
 )
 
 OnFirstUse = Callable[[str, Callable[[], None]], None]

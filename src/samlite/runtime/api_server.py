@@ -51,6 +51,7 @@ class WorkerChannel:
         self.closed = False
 
     def submit(self, invocation: Invocation) -> None:
+        invocation.handed_ns = time.monotonic_ns()
         with self._lock:
             self._current = invocation
         self._queue.put(invocation)

@@ -7,6 +7,10 @@ the worker's parent, so it reaps it and reports its exit status back; `ForkedPro
 worker the small part of the `subprocess.Popen` interface samlite uses (pid, poll, wait).
 
 Debugged workers are spawned normally: debugpy wants a process of its own from the start.
+
+A fork server that dies (killed from outside) is reaped at once by the thread that reads its socket,
+so it never lingers as a zombie; its workers die with it (PDEATHSIG), and the next worker starts a
+fresh fork server.
 """
 
 from __future__ import annotations
@@ -68,7 +72,10 @@ class ForkServer:
         self._ids = itertools.count(1)
         self._spawned: dict[int, int] = {}
         self._exits: dict[int, int] = {}
-        self._dead = False
+        self._children: set[int] = set()  # workers of the running fork server, not exited yet
+        self._orphans: set[int] = set()  # workers of a fork server that died (they died with it)
+        self._unavailable = False  # this platform cannot run a fork server (no SOCK_SEQPACKET)
+        self._closed = False
 
     def spawn(
         self,
@@ -100,13 +107,12 @@ class ForkServer:
             with self._lock:
                 socket.send_fds(sock, [json.dumps(message).encode()], [out_fd, telemetry_fd])
         except OSError as exc:
-            self._mark_dead()
             raise ForkServerError(f"the fork server is gone: {exc}") from exc
         deadline = time.monotonic() + _SPAWN_TIMEOUT_S
         with self._condition:
             while request_id not in self._spawned:
                 remaining = deadline - time.monotonic()
-                if self._dead or remaining <= 0:
+                if self._sock is not sock or remaining <= 0:
                     raise ForkServerError("the fork server did not start the worker")
                 self._condition.wait(remaining)
             return ForkedProcess(self._spawned.pop(request_id), self)
@@ -115,8 +121,12 @@ class ForkServer:
         with self._condition:
             if pid in self._exits:
                 return self._exits[pid]
-            if self._dead:  # the fork server's death took its workers with it (PDEATHSIG)
-                return -signal.SIGKILL if not _pid_alive(pid) else None
+            if pid in self._orphans:  # the fork server's death took its workers with it (PDEATHSIG)
+                if _pid_alive(pid):
+                    return None
+                self._orphans.discard(pid)
+                self._exits[pid] = -signal.SIGKILL
+                return self._exits[pid]
             return None
 
     def wait_exit(self, pid: int, timeout: float | None) -> int | None:
@@ -134,6 +144,7 @@ class ForkServer:
     def close(self) -> None:
         """Stop the fork server; it kills any worker still running as it exits."""
         with self._lock:
+            self._closed = True
             sock, self._sock = self._sock, None
             process = self._process
         if sock is not None:
@@ -155,14 +166,14 @@ class ForkServer:
 
     def _ensure_started(self) -> socket.socket:
         with self._lock:
-            if self._dead:
+            if self._unavailable or self._closed:
                 raise ForkServerError("the fork server is not running")
             if self._sock is not None:
                 return self._sock
             try:
                 parent, child = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
             except (OSError, AttributeError) as exc:  # no SOCK_SEQPACKET (macOS): spawn workers instead
-                self._dead = True
+                self._unavailable = True
                 raise ForkServerError(f"cannot start the fork server: {exc}") from exc
             env = {key: os.environ[key] for key in ("PATH", "LANG", "LC_ALL", "TMPDIR") if key in os.environ}
             env["PYTHONDONTWRITEBYTECODE"] = "1"
@@ -186,31 +197,44 @@ class ForkServer:
                 child.close()
             self._sock = parent
             self._reader = threading.Thread(
-                target=self._read, args=(parent,), name="samlite-fork-server", daemon=True
+                target=self._read, args=(parent, self._process), name="samlite-fork-server", daemon=True
             )
             self._reader.start()
             return parent
 
-    def _read(self, sock: socket.socket) -> None:
+    def _read(self, sock: socket.socket, process: subprocess.Popen[bytes]) -> None:
         while True:
             try:
                 data = sock.recv(65536)
             except OSError:
                 data = b""
             if not data:
-                self._mark_dead()
+                self._ended(sock, process)
                 return
             message = json.loads(data)
             with self._condition:
                 if message["op"] == "spawned":
                     self._spawned[message["id"]] = message["pid"]
+                    self._children.add(message["pid"])
                 elif message["op"] == "exit":
                     self._exits[message["pid"]] = message["returncode"]
+                    self._children.discard(message["pid"])
                 self._condition.notify_all()
 
-    def _mark_dead(self) -> None:
+    def _ended(self, sock: socket.socket, process: subprocess.Popen[bytes]) -> None:
+        """The fork server closed its socket (it died, or close() stopped it): reap it, so it never
+        stays a zombie, and let the next spawn start a new one."""
+        with self._lock:
+            if self._sock is sock:
+                self._sock = None
+        with contextlib.suppress(OSError):
+            sock.close()
+        if not self._closed:  # close() waits for the process itself
+            with contextlib.suppress(subprocess.TimeoutExpired, OSError):
+                process.wait(timeout=_SPAWN_TIMEOUT_S)
         with self._condition:
-            self._dead = True
+            self._orphans.update(self._children)
+            self._children.clear()
             self._condition.notify_all()
 
 

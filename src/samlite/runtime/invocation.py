@@ -41,6 +41,9 @@ class Invocation:
     client_context: str | None = None
     trace_id: str = field(default_factory=new_trace_id)
     done: threading.Event = field(default_factory=threading.Event)
+    # Set when the invocation is handed to a worker's channel: the invoke phase's deadline counts
+    # from here on a warm worker, whether or not its runtime has asked for the event yet.
+    handed_ns: int | None = None
     # Filled by the Runtime API server thread.
     delivered_ns: int | None = None
     deadline_ms: int = 0

@@ -239,16 +239,10 @@ class Worker:
                 self._capture.join(timeout=1)
                 outcome.exit_reason = _exit_reason(self._process.returncode)
                 return
-            now = time.monotonic_ns()
-            if timeout_s is not None:
-                if invocation.delivered_ns is None:
-                    overdue = now - self._spawn_ns > (INIT_LIMIT_S + timeout_s) * 1e9
-                else:
-                    overdue = now - invocation.delivered_ns > timeout_s * 1e9
-                if overdue:
-                    outcome.timed_out = True
-                    self._kill()
-                    return
+            if timeout_s is not None and self._overdue(invocation, timeout_s):
+                outcome.timed_out = True
+                self._kill()
+                return
             if cap is not None:
                 rss = memory.current_rss(self._process.pid)
                 self._peak_rss = max(self._peak_rss, rss)
@@ -257,6 +251,19 @@ class Worker:
                     self._capture.join(timeout=1)
                     outcome.exit_reason = _exit_reason(-signal.SIGKILL)
                     return
+
+    def _overdue(self, invocation: Invocation, timeout_s: float) -> bool:
+        """Past the invocation's deadline. It counts from the event's delivery, or, before the runtime
+        has asked for it, from the hand-over: on a warm worker (its runtime is between two `/next`
+        requests, slow under load) that is the invocation's own start; on a cold one the init phase
+        comes first, with INIT_LIMIT_S of its own ("Lambda execution environment lifecycle")."""
+        now = time.monotonic_ns()
+        if invocation.delivered_ns is not None:
+            return now - invocation.delivered_ns > timeout_s * 1e9
+        if self.channel.ready_ns is None:  # still initialising: the cold start's allowance
+            return now - self._spawn_ns > (INIT_LIMIT_S + timeout_s) * 1e9
+        handed = invocation.handed_ns if invocation.handed_ns is not None else now
+        return now - handed > timeout_s * 1e9
 
     def _kill(self) -> None:
         assert self._process is not None

@@ -114,8 +114,25 @@ def test_killing_the_fork_server_takes_its_workers_along(tmp_path: Path) -> None
         while worker.is_running() and worker.status() != psutil.STATUS_ZOMBIE and time.monotonic() < deadline:
             time.sleep(0.05)
         assert not worker.is_running() or worker.status() == psutil.STATUS_ZOMBIE
-        # The runtime notices and starts the next worker without the fork server.
+        # The runtime notices: the dead fork server is reaped (no zombie left until stop), and the
+        # next worker is forked from a new one.
+        assert _gone(fork_server.pid, within_s=5), "the killed fork server was left a zombie"
         again = runtime.invoke(make_spec("app.echo", logical_id="EchoOrphan"), b"{}")
         assert not again.failed and again.cold_start
+        parent = psutil.Process(json.loads(again.payload)["pid"]).parent()
+        assert parent is not None and parent.pid != fork_server.pid
+        assert "fork_server_main" in " ".join(parent.cmdline())
     finally:
         runtime.close()
+
+
+def _gone(pid: int, *, within_s: float) -> bool:
+    """The process no longer exists, not even as a zombie waiting for its parent to reap it."""
+    deadline = time.monotonic() + within_s
+    while time.monotonic() < deadline:
+        try:
+            psutil.Process(pid).status()
+        except psutil.NoSuchProcess:
+            return True
+        time.sleep(0.02)
+    return False

@@ -6,9 +6,12 @@ and the object's size / ETag from moto's S3 backend, builds one record per chang
 configuration, and hands it on: Lambda configurations to the async invoker (a queue,
 so the S3 request returns before the function runs), queue and topic configurations to SQS / SNS.
 
-Why the records are built on the server thread rather than later: size, ETag and version must be the
-ones this request produced; read later, a second upload of the same key could already have replaced
-them. Reading moto's in-memory objects takes microseconds; the functions themselves run elsewhere.
+Order and facts come from the write itself: each change is matched with the `ObjectWrite` moto made
+for it (`ServedRequest.object_writes`), which carries the sequencer taken under the key's lock in the
+same step as the write (so one key's sequencers follow the order S3 applied its writes, whatever the
+concurrency: "Event message structure" in the S3 User Guide) and the size, ETag and version of what
+was written (read later, a second upload of the same key could already have replaced them). A change
+without its write (not expected) gets a fresh sequencer and reads the object from moto's backend.
 
 Matching follows S3 ("Event notification types and destinations", "Configuring event notifications
 using object key name filtering"): an event type matches itself or its `s3:<Group>:*` wildcard;
@@ -23,9 +26,9 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
 from typing import Any
 
-from samlite.events import S3EventRecord
+from samlite.events import S3EventRecord, s3_sequencer
 from samlite.iam.identities import CallerIdentity
-from samlite.model import ServedRequest
+from samlite.model import ObjectWrite, ServedRequest
 from samlite.services.awslambda.recursion import ChainTracker
 from samlite.services.s3.changes import S3Change, S3RequestError, changes_of
 from samlite.services.targets import OutboundMessage, SendToTarget
@@ -82,7 +85,8 @@ class S3Notifier:
         answered = request.response_headers
         request_id = header_value(answered, "x-amz-request-id") or secrets.token_hex(8).upper()
         host_id = header_value(answered, "x-amz-id-2") or secrets.token_urlsafe(48)
-        for change in changes:
+        writes = _writes_of(changes, request.object_writes)
+        for change, write in zip(changes, writes, strict=True):
             bucket = backend.buckets.get(change.bucket)
             config = getattr(bucket, "notification_configuration", None) if bucket else None
             if config is None:
@@ -102,7 +106,8 @@ class S3Notifier:
                 source_ip=request.source_ip,
                 request_id=request_id,
                 host_id=host_id,
-                **self._object_facts(backend, bucket, change),
+                sequencer=write.sequencer if write is not None else s3_sequencer(),
+                **self._object_facts(backend, bucket, change, write),
             )
             for kind, arn, configuration_id in targets:
                 body = json.dumps({"Records": [replace(record, configuration_id=configuration_id).to_dict()]})
@@ -111,12 +116,19 @@ class S3Notifier:
                 else:
                     self._send_to_target(arn, OutboundMessage(body=body))
 
-    def _object_facts(self, backend: Any, bucket: Any, change: S3Change) -> dict[str, Any]:
-        """versionId (versioned buckets only) and, for creations, size and ETag of this very version."""
+    def _object_facts(
+        self, backend: Any, bucket: Any, change: S3Change, write: ObjectWrite | None
+    ) -> dict[str, Any]:
+        """versionId (versioned buckets only) and, for creations, size and ETag of this very version:
+        as written (`write`), else read back from moto."""
         versioned = getattr(bucket, "versioning_status", None) in ("Enabled", "Suspended")
         version_id = change.version_id if versioned else None
+        if versioned and version_id is None and write is not None:
+            version_id = write.version_id
         if not change.event_name.startswith("ObjectCreated:"):
             return {"version_id": version_id}
+        if write is not None and write.size is not None:
+            return {"size": write.size, "etag": write.etag, "version_id": version_id}
         size, etag = None, change.etag
         try:
             key = backend.get_object(change.bucket, change.key, version_id=version_id)
@@ -133,6 +145,21 @@ class S3Notifier:
         if getattr(config, "event_bridge", None) is not None and bucket not in self._warned_eventbridge:
             self._warned_eventbridge.add(bucket)
             self._log(f"samlite: bucket {bucket}: EventBridge notifications are not delivered locally")
+
+
+def _writes_of(changes: list[S3Change], writes: tuple[ObjectWrite, ...]) -> list[ObjectWrite | None]:
+    """The write behind each change: by (bucket, key) in order (DeleteObjects makes one per key); a
+    request with one change and one write pairs them whatever the key's spelling."""
+    if len(changes) == 1 and len(writes) == 1:
+        return [writes[0]]
+    left = list(writes)
+    found: list[ObjectWrite | None] = []
+    for change in changes:
+        match = next((w for w in left if (w.bucket, w.key) == (change.bucket, change.key)), None)
+        if match is not None:
+            left.remove(match)
+        found.append(match)
+    return found
 
 
 def _matching_targets(config: Any, event_name: str, key: str) -> list[tuple[str, str, str]]:
