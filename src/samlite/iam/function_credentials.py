@@ -1,8 +1,8 @@
 """Each function's credentials: an AssumeRole session of its own role, renewed before it expires.
 
-Roles are assumed in-process through moto's STS backend rather than over HTTP: moto's trust-policy
-check crashes on `Service` principals (`lambda.amazonaws.com`, which every Lambda role trusts), and
-Lambda itself, not the function, is the one that assumes the role on AWS.
+Roles are assumed in-process through moto's STS backend rather than over HTTP: on AWS, Lambda itself
+(the `lambda.amazonaws.com` service principal every execution role trusts) assumes the role, and STS
+refuses that role to an IAM user such as samlite's administrator (`samlite.moto_changes.sts_trust_policy`).
 """
 
 from __future__ import annotations

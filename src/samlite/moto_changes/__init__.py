@@ -19,8 +19,9 @@ replaces:
 - `stepfunctions_history`: each execution's history events reach samlite's log stream;
 - `stepfunctions_parse_cache`: a definition is parsed once, not at every execution;
 - `sns_iam_resource`, `events_iam_resource`: SNS and EventBridge calls are authorised against the
-  topic, bus or rule they name, as on AWS.
-- `s3_write_order`: one S3 key's writes happen one at a time, each taking its event sequencer.
+  topic, bus or rule they name, as on AWS;
+- `s3_write_order`: one S3 key's writes happen one at a time, each taking its event sequencer;
+- `sts_trust_policy`: sts:AssumeRole is decided by the caller's policies and the role's trust policy.
 
 `apply()` installs them all (each service's on the first use of that service, when given the
 embedded AWS's `on_first_use`); `restore()` undoes one `apply()`, and moto is itself again after the
@@ -55,6 +56,7 @@ from samlite.moto_changes import (
     stepfunctions_sdk_casing,
     stepfunctions_task_clients,
     stepfunctions_time_scale,
+    sts_trust_policy,
 )
 from samlite.moto_changes.seam import MotoChange
 
@@ -79,6 +81,7 @@ CHANGES: tuple[MotoChange, ...] = (
     sns_iam_resource.CHANGE,
     events_iam_resource.CHANGE,
     s3_write_order.CHANGE,
+    sts_trust_policy.CHANGE,
 )
 
 OnFirstUse = Callable[[str, Callable[[], None]], None]
