@@ -2,8 +2,8 @@
 
 Shapes follow the Amazon S3 User Guide, "Event message structure" and "Event notification types":
 record ``eventName`` values carry no ``s3:`` prefix (``ObjectCreated:Put``); object keys are URL-encoded
-the way HTML forms are (space as ``+``), hence ``unquote_plus``; a bucket's first notification
-configuration triggers a ``s3:TestEvent`` message that has no ``Records`` at all.
+the way HTML forms are (space as ``+``), hence ``unquote_plus``, as strict UTF-8 (``object_key``); a
+bucket's first notification configuration triggers a ``s3:TestEvent`` message that has no ``Records`` at all.
 """
 
 from __future__ import annotations
@@ -12,10 +12,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
-from urllib.parse import unquote_plus
 
 from upload_catalog.controllers.sequencer import normalize_sequencer
-from upload_catalog.models import MAX_KEY_BYTES, Action, IgnoredEvent, MalformedRecord, ObjectEvent
+from upload_catalog.models import Action, IgnoredEvent, MalformedRecord, ObjectEvent
+from upload_catalog.object_key import InvalidKey, decode_key
 
 _CREATE_NAMES = frozenset(
     {
@@ -125,12 +125,12 @@ def _action(event_name: str, obj: Mapping[str, Any]) -> Action:
 
 
 def _decode_key(raw: str) -> str:
-    key = unquote_plus(raw)
-    if not key:
-        raise RecordError("s3.object.key is empty")
-    if len(key.encode("utf-8")) > MAX_KEY_BYTES:
-        raise RecordError(f"s3.object.key is longer than {MAX_KEY_BYTES} bytes once decoded")
-    return key
+    """The key as S3 names it; a key no object can have (``object_key``) makes the record malformed."""
+    try:
+        return decode_key(raw, form_encoded=True)
+    except InvalidKey as err:
+        shown = raw if len(raw) <= 80 else raw[:80] + "..."
+        raise RecordError(f"s3.object.key {shown!r} {err}") from None
 
 
 def _require_mapping(parent: Mapping[str, Any], name: str, path: str) -> Mapping[str, Any]:

@@ -5,7 +5,8 @@ them (aws/aws-lambda-dotnet#386: ``files/tmh/file%20name.xml`` arrives as ``tmh/
 serverless/serverless#5037; live captures in hotsock/voker#8), unlike HTTP APIs (payload 2.0), which
 decode them (aws-powertools/powertools-lambda-python#1098). The key is therefore decoded here, once,
 with ``unquote`` (not ``unquote_plus``: in a path a ``+`` is a literal plus, unlike in S3 event keys).
-Decoding is strict UTF-8: bytes that are not UTF-8 are a 400 naming the key, not a mangled key.
+Decoding is strict UTF-8 (``object_key``, the rule the catalog function applies to event keys too):
+bytes that are not UTF-8 are a 400 naming the key, not a mangled key.
 
 API Gateway only accepts a greedy variable as the *last* path segment (Amazon API Gateway Developer
 Guide, "greedy path variable must be at the end of the resource path"), so ``/objects/{key+}/content``
@@ -16,10 +17,9 @@ a key whose last segment is ``content`` stays reachable by encoding that slash: 
 
 from __future__ import annotations
 
-from urllib.parse import unquote
-
 from upload_catalog.controllers.api_http import ApiError
-from upload_catalog.models import MAX_KEY_BYTES
+from upload_catalog.object_key import InvalidKey
+from upload_catalog.object_key import decode_key as decode_object_key
 
 CONTENT_SUFFIX = "/content"
 
@@ -29,12 +29,10 @@ def decode_key(raw: str | None) -> str:
     if not raw:
         raise ApiError(400, "path parameter key is empty: use /objects/{key}")
     try:
-        key = unquote(raw, encoding="utf-8", errors="strict")
-    except UnicodeDecodeError:
-        raise ApiError(400, f"path parameter key {raw!r} is not percent-encoded UTF-8") from None
-    if len(key.encode("utf-8", "surrogatepass")) > MAX_KEY_BYTES:
-        raise ApiError(400, f"path parameter key is longer than {MAX_KEY_BYTES} bytes (the S3 maximum)")
-    return key
+        return decode_object_key(raw, form_encoded=False)
+    except InvalidKey as err:
+        shown = raw if len(raw) <= 80 else raw[:80] + "..."
+        raise ApiError(400, f"path parameter key {shown!r} {err}") from None
 
 
 def is_content_path(raw: str | None) -> bool:

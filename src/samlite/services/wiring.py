@@ -18,7 +18,7 @@ from samlite.services.awslambda.invoke_api import LambdaInvokeApi
 from samlite.services.awslambda.registry import FunctionRegistry
 from samlite.services.cloudformation.describe_stacks import StackApi
 from samlite.services.cognito.jwks import UserPoolKeys
-from samlite.services.s3 import post_policy
+from samlite.services.s3 import key_encoding, post_policy
 from samlite.services.stepfunctions.service import StepFunctionsService
 
 
@@ -50,5 +50,6 @@ def attach(aws: EmbeddedAws) -> LocalServices:
     aws.add_local_api(stacks)
     aws.add_s3_check(post_policy.check_request)
     aws.add_local_api(UserPoolKeys(aws))
+    aws.add_s3_check(key_encoding.check_request)
     states = StepFunctionsService(aws)  # moto's state machine tasks call this endpoint as their role
     return LocalServices(functions, lambda_api, stacks, lambda_functions_api, states)
