@@ -108,3 +108,12 @@ def test_type_not_allowed_is_415_and_families_and_case_are_honoured() -> None:
 def test_too_large_is_413() -> None:
     err = refused({"filename": "a.png", "content_type": "image/png", "size": 1001})
     assert err.status == 413 and "1000 bytes" in err.message
+
+
+@pytest.mark.parametrize(
+    "raw", [b"[" * 2000 + b"]" * 2000, b'{"a":' * 2000 + b"1" + b"}" * 2000], ids=["arrays", "objects"]
+)
+def test_deeply_nested_body_is_400_not_a_recursion_error(raw: bytes) -> None:
+    """2,000 levels fit in the body limit; Python's JSON parser raises RecursionError on them."""
+    err = refused(raw=raw)
+    assert err.status == 400 and "nests too deeply" in err.message

@@ -40,7 +40,8 @@ def decode_cursor(cursor: str, query_fingerprint: str, attributes: frozenset[str
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         document = json.loads(raw.decode("utf-8"))
-    except (binascii.Error, ValueError):  # UnicodeDecodeError and JSONDecodeError are ValueErrors
+    # UnicodeDecodeError and JSONDecodeError are ValueErrors; RecursionError: deeply nested brackets.
+    except (binascii.Error, ValueError, RecursionError):
         raise ApiError(400, "query parameter cursor is malformed: pass back next_cursor unchanged") from None
     well_formed = isinstance(document, dict) and document.get("v") == VERSION
     if not (well_formed and isinstance(document.get("p"), dict)):

@@ -102,6 +102,11 @@ class UploadsController:
             document: Any = json.loads(body.decode("utf-8"))
         except (UnicodeDecodeError, ValueError) as err:
             raise ApiError(400, f"request body is not JSON: {err}") from None
+        except RecursionError:  # e.g. 2,000 nested arrays fit in the size limit: a 400, not a 500
+            raise ApiError(
+                400,
+                'request body nests too deeply: send one JSON object {"filename", "content_type", "size"}',
+            ) from None
         if not isinstance(document, dict):
             raise ApiError(400, f"request body must be a JSON object, got {type(document).__name__}")
         filename = document.get("filename")

@@ -4,22 +4,36 @@ One thread per connection (ThreadingHTTPServer), so concurrent requests reach th
 same time and its worker pool runs them in parallel; keep-alive is on, so a client reusing its
 connection pays no connect per request. The server knows nothing of APIs: it converts bytes to an
 `HttpRequest` and an `HttpResponse` back to bytes.
+
+A request it cannot read is answered in API Gateway's shape, JSON `{"message": ...}` and a 4xx, never
+http.server's HTML page: a request line longer than API Gateway's 10,240 characters ("Length, in
+characters, of the URL for a regional API" and "Total combined size of request line and header
+values", API Gateway quotas) is 414 Request URI too long, a malformed request line (a raw space in the
+path, an unknown HTTP version) is 400, too long or too many header lines 431.
 """
 
 from __future__ import annotations
 
 import errno
+import json
 from collections.abc import Callable
+from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import urlsplit
 
 from samlite.apigw.messages import HttpRequest, HttpResponse
+from samlite.apigw.responses import gateway_error
 from samlite.errors import PortInUseError
 from samlite.http_connections import ConnectionTracking
 
 Dispatch = Callable[[HttpRequest], HttpResponse]
 MAX_BODY_BYTES = 10 * 1024 * 1024  # API Gateway's payload limit (10 MB)
+MAX_REQUEST_LINE = 10240  # API Gateway's limit on the URL of a regional API, in characters
+_REFUSALS = {  # http.server's own refusals, as the status and message API Gateway's client gets
+    HTTPStatus.REQUEST_URI_TOO_LONG: "Request URI too long",
+    HTTPStatus.REQUEST_HEADER_FIELDS_TOO_LARGE: "Request Header Fields Too Large",
+}
 
 
 class _BadRequest(Exception):
@@ -55,6 +69,37 @@ class _Handler(BaseHTTPRequestHandler):
             server_port=self.server.port,
         )
         self._write(self.server.dispatch(request))
+
+    def parse_request(self) -> bool:
+        if not super().parse_request():
+            return False
+        if self.request_version == "HTTP/0.9":  # `GET /` alone: no HTTP version API Gateway speaks
+            self.send_error(HTTPStatus.BAD_REQUEST)
+            return False
+        if len(self.requestline) > MAX_REQUEST_LINE:
+            self.send_error(HTTPStatus.REQUEST_URI_TOO_LONG)
+            return False
+        return True
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """http.server refuses what it cannot parse (request line, header lines): answer in API
+        Gateway's shape, a JSON message and a 4xx (a version it cannot speak is the client's error
+        too), then close the connection, whose next bytes cannot be trusted."""
+        status = code if 400 <= code < 500 else HTTPStatus.BAD_REQUEST
+        text = _REFUSALS.get(HTTPStatus(status), "Bad Request")
+        self.close_connection = True
+        if self.request_version in ("", "HTTP/0.9"):  # unreadable version: answer in HTTP/1.1 anyway
+            self.request_version = self.protocol_version
+        body = json.dumps({"message": text}, separators=(",", ":"))
+        response = gateway_error(status, body)
+        response.headers.append(("Connection", "close"))
+        self.send_response_only(status)
+        for name, value in response.headers:
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(response.body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(response.body)
 
     def _read_body(self) -> bytes:
         """The request body, from Content-Length or chunked transfer coding (curl -T -, streams)."""
