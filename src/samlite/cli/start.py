@@ -21,12 +21,10 @@ from types import FrameType
 from typing import Any
 
 from samlite.cli.template_options import add_template_options
-from samlite.cloud.local_cloud import CloudOptions, LocalCloud
-from samlite.cloud.log_stream import TerminalPrinter
-from samlite.cloud.state_files import outputs_json
 from samlite.errors import SamliteError
 from samlite.services.stepfunctions.service import DEFAULT_TIME_SCALE
 from samlite.template import load_env_vars_file, parse_parameter_overrides
+from samlite.template.preflight import preflight
 
 EXIT_USAGE = 2
 API_PORT_HELP = (
@@ -109,9 +107,15 @@ class _Stop(Exception):
 def run(args: argparse.Namespace) -> int:
     started_at = time.perf_counter()
     previous = signal.signal(signal.SIGTERM, _raise_stop)
-    cloud: LocalCloud | None = None
+    cloud: Any = None
     try:
         try:
+            # What the template file alone shows to be wrong is refused before the cloud's imports
+            # (moto, botocore: most of a second) are paid for.
+            preflight(Path(args.template), args.region)
+            from samlite.cloud.local_cloud import CloudOptions, LocalCloud
+            from samlite.cloud.log_stream import TerminalPrinter
+
             options = CloudOptions(
                 template=Path(args.template),
                 host=args.host,
@@ -181,6 +185,8 @@ def _ready_line(cloud: Any, seconds: float) -> str:
 
 
 def _print_banner(cloud: Any, args: argparse.Namespace) -> None:
+    from samlite.cloud.state_files import outputs_json
+
     state_dir = Path(args.state_dir)
     lines = [f"Stack outputs (also in {state_dir / 'outputs.json'}):", outputs_json(cloud.outputs), ""]
     credentials = cloud.admin_credentials

@@ -51,6 +51,7 @@ from samlite.services.event_delivery import EventDelivery
 from samlite.services.stepfunctions.service import state_machines_of
 from samlite.services.wiring import LocalServices, attach
 from samlite.template import Stack, load_stack
+from samlite.template.handler_check import check_handlers
 
 __all__ = ["CloudOptions", "InvocationRecord", "LocalCloud", "LocalCloudError"]
 
@@ -125,6 +126,7 @@ class LocalCloud:
         self._aws, self._services = aws, services
         stack = ahead.result() if options.port and aws.url == expected_url else self._load_stack(aws.url)
         self._stack = stack
+        check_handlers(stack.functions.values())  # a handler that cannot load fails here, not on an event
         for warning in stack.warnings:
             self.log(f"warning: {warning}")
         # The runtime (its worker sandbox path is read from package metadata on disk) is built while

@@ -26,6 +26,7 @@ from typing import Any
 from samlite.errors import TemplateError
 from samlite.model import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_S, EventInvokeConfig, FunctionSpec
 from samlite.template.env_vars import apply_env_overrides, env_value_text
+from samlite.template.function_limits import check_function_limits
 from samlite.template.intrinsics import Resolver
 from samlite.template.locations import Location
 
@@ -192,9 +193,18 @@ def build_function(
     }
     code = _code_path(logical_id, sam_resource, sam_template, base_dir, resolver)
     reason = _unsupported_reason(logical_id, merged, code)
+    loc = Location("Resource", logical_id)
+    memory_size = _int(properties.get("MemorySize"), loc.child("MemorySize"), DEFAULT_MEMORY_MB)
+    timeout = _int(properties.get("Timeout"), loc.child("Timeout"), DEFAULT_TIMEOUT_S)
+    check_function_limits(  # Lambda refuses these whether or not samlite can run the function
+        loc,
+        timeout=timeout,
+        memory_size=memory_size,
+        handler=properties.get("Handler") if reason is None else None,
+        runtime=properties.get("Runtime"),
+    )
     if reason is not None or isinstance(code, str):
         return FunctionBuild(logical_id, None, reason)
-    loc = Location("Resource", logical_id)
     function_name = refs[logical_id]
     logging_config = properties.get("LoggingConfig") or {}
     events = resolver.resolve(sam_properties.get("Events") or {}, loc.child("Events"))
@@ -204,8 +214,8 @@ def build_function(
         handler=properties["Handler"],
         runtime=properties["Runtime"],
         code_uri=code,
-        memory_size=_int(properties.get("MemorySize"), loc.child("MemorySize"), DEFAULT_MEMORY_MB),
-        timeout=_int(properties.get("Timeout"), loc.child("Timeout"), DEFAULT_TIMEOUT_S),
+        memory_size=memory_size,
+        timeout=timeout,
         environment=_environment(logical_id, function_name, properties, env_vars),
         log_format=str(logging_config.get("LogFormat", "Text")),
         application_log_level=logging_config.get("ApplicationLogLevel"),

@@ -1,9 +1,11 @@
 """`load_stack`: a SAM template turned into the local stack every part of samlite works from.
 
-Order matters and mirrors CloudFormation: parameters are checked first, then SAM is translated, then
-conditions decide which resources exist, then names and intrinsic values are computed, and only then
-are functions described. Everything is computed once, at load, so a bad template fails before any
-process starts, with a message naming the resource and property.
+Order matters and mirrors CloudFormation: the template's structure is checked first (`validation`:
+resource count, logical ids, duplicate keys while reading), then parameters, then SAM is translated
+and the processed template checked (resource types, `DependsOn`), then conditions decide which
+resources exist and their dependencies must form no cycle, then names and intrinsic values are
+computed, and only then are functions described. Everything is computed once, at load, so a bad
+template fails before any process starts, with a message naming the resource and property.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from samlite.template.locations import Location, join_names
 from samlite.template.naming import NamingContext
 from samlite.template.parameters import resolve_parameters
 from samlite.template.translate import translate, unapplied_transform_warnings
+from samlite.template.validation import check_dependencies, check_document, check_processed
 from samlite.template.versions import alias_warnings, version_numbers
 from samlite.template.yaml_loader import load_template_file
 
@@ -69,8 +72,9 @@ class Stack:
         raise TemplateError(f"no function '{function_id}' in {self.path.name} (available: {available})")
 
 
-def _template_path(template_path: str | Path) -> Path:
-    path = Path(template_path).expanduser().resolve()
+def find_template_file(template: str | Path) -> Path:
+    """The template file `template` names: a file, or a directory holding template.yaml/.yml/.json."""
+    path = Path(template).expanduser().resolve()
     if path.is_dir():
         for name in _DEFAULT_TEMPLATE_NAMES:
             if (path / name).is_file():
@@ -121,8 +125,9 @@ def load_stack(
     endpoint_url: str | None = None,
 ) -> Stack:
     """Load, translate and resolve a SAM (or plain CloudFormation) template for local use."""
-    path = _template_path(template_path)
+    path = find_template_file(template_path)
     sam_template = load_template_file(path)
+    check_document(sam_template, path.name)
     base_dir = path.parent
     params = resolve_parameters(sam_template.get("Parameters"), dict(parameter_overrides or {}))
     warnings = list(params.warnings)
@@ -144,7 +149,9 @@ def load_stack(
     warnings += unapplied_transform_warnings(sam_template)
     cfn_template = translate(sam_template, base_dir, translator_values, region)
     naming = replace(naming, version_numbers=version_numbers(cfn_template.get("Resources") or {}))
+    check_processed(cfn_template, region, path.name)
     resolver = Resolver(cfn_template, params.typed, naming, warnings)
+    check_dependencies(cfn_template, resolver)
 
     resources: dict[str, Resource] = {}
     resolved: dict[str, dict[str, Any]] = {}

@@ -119,7 +119,10 @@ def test_circular_naming(write_template) -> None:
         Type: AWS::SQS::Queue
         Properties: {QueueName: !GetAtt A.QueueName}
     """
-    with pytest.raises(TemplateError, match=r"circular reference while naming resource"):
+    with pytest.raises(
+        TemplateError,
+        match=r"Resource 'A' property 'QueueName': circular dependency between resources A -> B -> A",
+    ):
         load_stack(write_template(text))
 
 

@@ -157,16 +157,16 @@ def test_events_are_resolved_from_the_sam_resource(stack: Stack) -> None:
     upload = stack.function("CatalogFunction").events["Upload"]
     assert upload == {
         "Type": "S3",
-        "Properties": {"Bucket": stack.resources["UploadBucket"].ref, "Events": "s3:ObjectCreated:*"},
+        "Properties": {"Bucket": stack.resources["InboxBucket"].ref, "Events": "s3:ObjectCreated:*"},
     }
     assert set(stack.function("ApiFunction").events) == {"List", "Http"}
 
 
 def test_translated_template_keeps_intrinsics_and_s3_notification(stack: Stack) -> None:
-    bucket = stack.cfn_template["Resources"]["UploadBucket"]
+    bucket = stack.cfn_template["Resources"]["InboxBucket"]
     config = bucket["Properties"]["NotificationConfiguration"]["LambdaConfigurations"][0]
     assert config["Function"] == {"Fn::GetAtt": ["CatalogFunction", "Arn"]}
-    resolved = stack.resources["UploadBucket"].properties["NotificationConfiguration"]
+    resolved = stack.resources["InboxBucket"].properties["NotificationConfiguration"]
     assert resolved["LambdaConfigurations"][0]["Function"] == (
         f"arn:aws:lambda:us-east-1:123456789012:function:{stack.function('CatalogFunction').function_name}"
     )
