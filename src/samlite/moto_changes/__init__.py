@@ -21,7 +21,8 @@ replaces:
 - `sns_iam_resource`, `events_iam_resource`: SNS and EventBridge calls are authorised against the
   topic, bus or rule they name, as on AWS;
 - `s3_write_order`: one S3 key's writes happen one at a time, each taking its event sequencer;
-- `sts_trust_policy`: sts:AssumeRole is decided by the caller's policies and the role's trust policy.
+- `sts_trust_policy`: sts:AssumeRole is decided by the caller's policies and the role's trust policy;
+- `s3_list_object_versions`: ListObjectVersions lists moto's versions without deep-copying the bucket.
 
 `apply()` installs them all (each service's on the first use of that service, when given the
 embedded AWS's `on_first_use`); `restore()` undoes one `apply()`, and moto is itself again after the
@@ -41,6 +42,7 @@ from samlite.moto_changes import (
     dynamodb_query,
     events_iam_resource,
     kms_iam_resource,
+    s3_list_object_versions,
     s3_notifications_off,
     s3_write_order,
     secretsmanager_iam_resource,
@@ -82,6 +84,7 @@ CHANGES: tuple[MotoChange, ...] = (
     events_iam_resource.CHANGE,
     s3_write_order.CHANGE,
     sts_trust_policy.CHANGE,
+    s3_list_object_versions.CHANGE,
 )
 
 OnFirstUse = Callable[[str, Callable[[], None]], None]
