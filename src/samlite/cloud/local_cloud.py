@@ -417,6 +417,9 @@ class LocalCloud:
         )
         # UpdateFunctionConfiguration (or reset) changed a function: its warm workers start afresh.
         services.functions.on_change(lambda spec: runtime.recycle(spec.logical_id))
+        if self.options.flow_control_limit is not None:  # writers wait while the functions' queue is long
+            delivery.flow_control.limit = self.options.flow_control_limit
+            aws.add_s3_check(delivery.flow_control)
         invoker = delivery.invoker
         services.lambda_api.handler = CallableInvokeHandler(
             invoke_now,

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from samlite.services.awslambda.async_queue import DEFAULT_RETRY_DELAYS
+from samlite.services.s3.flow_control import DEFAULT_LIMIT as DEFAULT_FLOW_CONTROL_LIMIT
 from samlite.services.stepfunctions.service import DEFAULT_TIME_SCALE
 
 
@@ -21,6 +22,8 @@ class CloudOptions:
     for samlite's own lines (the command line passes a terminal printer; tests usually pass nothing).
     `states_time_scale`: state machines' Wait states and Retry intervals take this fraction of their
     length (default 0.001: a 60 s Wait takes 60 ms; 1 is AWS's pace); timeouts are not scaled.
+    `flow_control_limit`: S3 writes from outside the functions wait while this many asynchronous
+    events are outstanding (`samlite.services.s3.flow_control`); None lets writers run unchecked.
     """
 
     template: Path = Path("template.yaml")
@@ -40,3 +43,4 @@ class CloudOptions:
     states_time_scale: float = DEFAULT_TIME_SCALE
     log_sink: Callable[[str, str], None] | None = None
     console: bool = True  # the console at /_samlite/ on the endpoint (`--no-console` turns it off)
+    flow_control_limit: int | None = DEFAULT_FLOW_CONTROL_LIMIT

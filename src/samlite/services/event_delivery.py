@@ -20,6 +20,7 @@ from samlite.services.awslambda.async_queue import (
 )
 from samlite.services.awslambda.recursion import ChainTracker
 from samlite.services.awslambda.registry import FunctionRegistry
+from samlite.services.s3.flow_control import S3FlowControl
 from samlite.services.s3.notifications import S3Notifier
 from samlite.services.targets import MotoTargets
 
@@ -70,6 +71,9 @@ class EventDelivery:
             identify=self.identities.identify,
             chain=self.chain,
         )
+        # An S3 check for the endpoint that owns the writers (`EmbeddedAws.add_s3_check`): see flow_control.
+        self.flow_control = S3FlowControl(self.invoker, self.chain, log, self._functions_notified)
+        self._aws = aws
         self._closed = False
         aws.add_request_observer(self.notifier)
 
@@ -81,6 +85,17 @@ class EventDelivery:
             )
             return
         self.invoker.submit(spec, event, source="s3", depth=depth)
+
+    def _functions_notified(self, bucket_name: str) -> list[str]:
+        """The functions a bucket's notification configuration invokes (by function name)."""
+        bucket = self._aws.backend("s3").buckets.get(bucket_name)
+        config = getattr(bucket, "notification_configuration", None)
+        names = []
+        for notification in getattr(config, "cloud_function", None) or []:
+            spec = self._functions.resolve(notification.arn)
+            if spec is not None:
+                names.append(spec.function_name)
+        return names
 
     def wait_idle(self, timeout: float | None = None) -> bool:
         """True once every queued invocation, retry and DLQ / destination write is done."""

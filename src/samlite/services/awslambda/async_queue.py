@@ -100,6 +100,7 @@ class _Lane:
     pending: deque[AsyncEvent] = field(default_factory=deque)
     workers: int = 0
     idle: int = 0
+    active: int = 0  # events taken from `pending` and not finished yet
 
 
 class AsyncInvoker:
@@ -135,6 +136,7 @@ class AsyncInvoker:
         self._lanes: dict[str, _Lane] = {}
         self._lock = threading.Lock()
         self._idle = threading.Condition(self._lock)
+        self._drained = threading.Condition(self._lock)  # notified whenever an event is done
         self._outstanding = 0
         self._closed = False
         self._threads: set[threading.Thread] = set()
@@ -208,6 +210,32 @@ class AsyncInvoker:
                 self._idle.wait(remaining)
         return True
 
+    @property
+    def backlog(self) -> int:
+        """Events queued, running, waiting for a retry or being delivered to a target, now."""
+        return self._outstanding
+
+    def backlog_of(self, function_name: str) -> int:
+        """Events of one function queued or running now (not those waiting for a retry)."""
+        with self._lock:
+            return self._lane_backlog(function_name)
+
+    def wait_below(self, function_names: list[str], limit: int, timeout: float) -> bool:
+        """Wait until each of the functions has fewer than `limit` events queued or running; False
+        when `timeout` passed first."""
+        deadline = time.monotonic() + timeout
+        with self._drained:
+            while not self._closed and any(self._lane_backlog(name) >= limit for name in function_names):
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    return False
+                self._drained.wait(remaining)
+        return True
+
+    def _lane_backlog(self, function_name: str) -> int:
+        lane = self._lanes.get(function_name)
+        return 0 if lane is None else len(lane.pending) + lane.active
+
     def close(self, timeout: float = 10.0) -> None:
         """Stop accepting events, log and drop what has not started, wait for running invocations."""
         with self._lock:
@@ -224,6 +252,7 @@ class AsyncInvoker:
             for lane in self._lanes.values():
                 lane.wakeup.notify_all()
             self._idle.notify_all()
+            self._drained.notify_all()
             threads = list(self._threads)
         for event in dropped:
             self._log(
@@ -270,6 +299,7 @@ class AsyncInvoker:
 
     def _finished_one(self) -> None:
         self._outstanding -= 1
+        self._drained.notify_all()
         if self._outstanding <= 0:
             self._outstanding = 0
             self._idle.notify_all()
@@ -289,7 +319,13 @@ class AsyncInvoker:
                     if self._closed:
                         return
                     event = lane.pending.popleft()
-                self._handle(event)
+                    lane.active += 1
+                try:
+                    self._handle(event)
+                finally:
+                    with self._lock:
+                        lane.active -= 1
+                        self._drained.notify_all()
         finally:
             with self._lock:
                 lane.workers -= 1
