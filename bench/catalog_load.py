@@ -36,6 +36,30 @@ class Outcome:
     key: str
     outcome: str
     at: float  # time.monotonic() in the cloud process when the function logged it
+    request_id: str | None = None  # the invocation's (one S3 event: one record, one outcome)
+
+
+@dataclass(frozen=True)
+class Delivered:
+    """One invocation of the catalog function: its request id and the S3 event it was given."""
+
+    request_id: str
+    event_name: str
+    key: str
+    version_id: str | None
+
+
+def _event_of(record: Any) -> Delivered:
+    from urllib.parse import unquote_plus
+
+    s3_record = (record.event.get("Records") or [{}])[0] if isinstance(record.event, dict) else {}
+    obj = s3_record.get("s3", {}).get("object", {})
+    return Delivered(
+        request_id=str(record.request_id),
+        event_name=str(s3_record.get("eventName", "")),
+        key=unquote_plus(str(obj.get("key", ""))),
+        version_id=obj.get("versionId"),
+    )
 
 
 def _serve(template: str, state_dir: str, reports: Any, commands: Any, answers: Any, settings: Any) -> None:
@@ -54,7 +78,8 @@ def _serve(template: str, state_dir: str, reports: Any, commands: Any, answers: 
                     record = json.loads(line)
                 except ValueError:
                     return
-                reports.put(("outcome", record.get("key"), record.get("outcome"), time.monotonic()))
+                outcome = (record.get("key"), record.get("outcome"), record.get("requestId"))
+                reports.put(("outcome", outcome, None, time.monotonic()))
             elif "Task timed out" in line:
                 reports.put(("timeout", line, None, time.monotonic()))
         elif source == "samlite":
@@ -98,6 +123,8 @@ def _serve(template: str, state_dir: str, reports: Any, commands: Any, answers: 
                 answers.put(cloud.wait_idle(argument))
             elif command == "lines":
                 answers.put(list(samlite_lines))
+            elif command == "invocations":
+                answers.put([_event_of(record) for record in cloud.invocations(FUNCTION_ID)])
 
 
 @dataclass
@@ -194,17 +221,9 @@ class CatalogCloud:
     def samlite_lines(self) -> list[str]:
         return list(self._ask("lines", None))
 
-    def first_outcome_after(self, key: str, since: float, deadline: float) -> float | None:
-        """When the catalog first recorded an outcome for `key` at or after `since` (None by `deadline`)."""
-        with self._arrived:
-            while True:
-                for outcome in reversed(self.outcomes):
-                    if outcome.key == key and outcome.at >= since:
-                        return outcome.at
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    return None
-                self._arrived.wait(left)
+    def invocations(self) -> list[Delivered]:
+        """Every invocation of the catalog function so far (retries each count), oldest first."""
+        return list(self._ask("invocations", None, timeout=120))
 
     def _ask(self, command: str, argument: Any, timeout: float = 60) -> Any:
         self._commands.put((command, argument))
@@ -212,12 +231,13 @@ class CatalogCloud:
 
     def _read(self) -> None:
         while True:
-            kind, first, second, at = self._reports.get()
+            kind, first, _, at = self._reports.get()
             if kind == "end":
                 return
             with self._arrived:
                 if kind == "outcome":
-                    self.outcomes.append(Outcome(str(first), str(second), at))
+                    key, outcome, request_id = first
+                    self.outcomes.append(Outcome(str(key), str(outcome), at, request_id))
                 elif kind == "timeout":
                     self.timeouts.append(str(first))
                 self._arrived.notify_all()

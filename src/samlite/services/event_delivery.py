@@ -93,7 +93,7 @@ class EventDelivery:
         names = []
         for notification in getattr(config, "cloud_function", None) or []:
             spec = self._functions.resolve(notification.arn)
-            if spec is not None:
+            if spec is not None and spec.function_name not in names:
                 names.append(spec.function_name)
         return names
 
