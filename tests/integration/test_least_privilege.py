@@ -43,7 +43,9 @@ def template_without_read_permission(directory: Path) -> Path:
     kept = [statement for statement in statements if statement.get("Sid") != REMOVED_SID]
     assert len(kept) == len(statements) - 1, f"template.yaml has no {REMOVED_SID} statement to remove"
     policy["Statement"] = kept
-    properties["CodeUri"] = str(ROOT / "app")
+    for resource in template["Resources"].values():  # every function's code: the real app/
+        if resource["Type"] == "AWS::Serverless::Function":
+            resource["Properties"]["CodeUri"] = str(ROOT / "app")
     path = directory / "template.json"  # samlite reads JSON templates too: no YAML tags to write back
     path.write_text(json.dumps(template, indent=2))
     return path

@@ -72,7 +72,13 @@ class EventDelivery:
             chain=self.chain,
         )
         # An S3 check for the endpoint that owns the writers (`EmbeddedAws.add_s3_check`): see flow_control.
-        self.flow_control = S3FlowControl(self.invoker, self.chain, log, self._functions_notified)
+        self.flow_control = S3FlowControl(
+            self.invoker,
+            self.chain,
+            log,
+            self._functions_notified,
+            lambda access_key_id: self.identities.function_of(access_key_id) is not None,
+        )
         self._aws = aws
         self._closed = False
         aws.add_request_observer(self.notifier)

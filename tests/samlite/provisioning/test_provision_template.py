@@ -16,9 +16,13 @@ TEMPLATE = """
 AWSTemplateFormatVersion: "2010-09-09"
 Transform: AWS::Serverless-2016-10-31
 Resources:
+  # Named rather than generated: a function whose policy refers to the bucket that notifies it would
+  # be a circular dependency CloudFormation refuses (the bucket needs the function, the function's role
+  # the bucket); a computed name breaks the cycle, as in template.yaml.
   Inbox:
     Type: AWS::S3::Bucket
     Properties:
+      BucketName: !Sub "${AWS::StackName}-inbox-${AWS::AccountId}"
       VersioningConfiguration: {Status: Enabled}
   Items:
     Type: AWS::DynamoDB::Table
@@ -39,7 +43,7 @@ Resources:
       Handler: app.handler
       Runtime: python3.11
       Policies:
-        - S3ReadPolicy: {BucketName: !Ref Inbox}
+        - S3ReadPolicy: {BucketName: !Sub "${AWS::StackName}-inbox-${AWS::AccountId}"}
         - DynamoDBCrudPolicy: {TableName: !Ref Items}
       Events:
         Uploaded:

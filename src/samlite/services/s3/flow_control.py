@@ -12,9 +12,10 @@ outside any running function, waits before moto stores it while one of those fun
 more events queued or running, until the function has brought its queue under the limit again (or
 `max_wait_s` passed: then it goes ahead). Writers slow to the pace the functions keep up with; what
 they write is processed within about `limit` events of delay, and the queue (and its memory) stays
-bounded. Reads are never held, nor writes to other buckets, nor a request made by a running function
-(its credentials or its trace header's Lineage: `ChainTracker`), which the queue may be waiting for.
-It is logged once, the first time it engages.
+bounded. Reads are never held, nor writes to other buckets, nor a request signed with a function's
+credentials or made from a running invocation (its trace header's Lineage: `ChainTracker`): the queue
+may be waiting for that function, and a synchronous caller (API Gateway) for its answer. It is logged
+once, the first time it engages.
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ class S3FlowControl:
         chain: ChainTracker,
         log: Callable[[str], None],
         notified: Callable[[str], list[str]],
+        is_function_key: Callable[[str], bool] = lambda access_key_id: False,
         *,
         limit: int = DEFAULT_LIMIT,
         max_wait_s: float = DEFAULT_MAX_WAIT_S,
@@ -50,6 +52,7 @@ class S3FlowControl:
         self._chain = chain
         self._log = log
         self._notified = notified  # bucket name -> names of the functions its notifications invoke
+        self._is_function_key = is_function_key  # an access key of a function's role session
         self.limit = max(1, limit)
         self._max_wait_s = max_wait_s
         self._engaged = False
@@ -66,8 +69,10 @@ class S3FlowControl:
             return None
         signer = signer_of(str(environ.get("HTTP_AUTHORIZATION", "")), str(environ.get("QUERY_STRING", "")))
         trace = {"X-Amzn-Trace-Id": str(environ.get("HTTP_X_AMZN_TRACE_ID", ""))}
+        if signer.access_key_id and self._is_function_key(signer.access_key_id):
+            return None  # a function's own write: the queue, or a caller, may be waiting for it
         if self._chain.caller_depth(signer.access_key_id, trace) > 0:
-            return None  # a function's own write: the queue may be waiting for that function
+            return None  # made from inside a running invocation
         if not self._engaged:
             self._engaged = True
             self._log(

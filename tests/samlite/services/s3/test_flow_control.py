@@ -117,3 +117,21 @@ def test_writes_to_a_bucket_that_notifies_no_busy_function_are_not_held(setup) -
     client(aws, "s3").create_bucket(Bucket=quiet)
     assert _put(aws, quiet, "not-held") == 200
     assert delivery.flow_control.held == 0
+
+
+def test_a_write_signed_with_a_functions_credentials_is_never_held(setup) -> None:
+    """An API function deleting an object for its caller must not wait for the catalog's queue."""
+    aws, delivery, _, bucket, _ = setup
+    for index in range(LIMIT):
+        assert _put(aws, bucket, f"k{index}") == 200
+    session = aws.backend("sts").assume_role(
+        region_name=aws.region,
+        role_session_name="stack-Api-1",  # Lambda names a function's role session after the function
+        role_arn="arn:aws:iam::123456789012:role/api-role",
+        policy="",
+        duration=900,
+        external_id="",
+    )
+    signed = AUTHORIZATION.replace("AKIAEXAMPLE", session.access_key_id)
+    assert _put(aws, bucket, "by-a-function", {"Authorization": signed}) == 200
+    assert delivery.flow_control.held == 0
