@@ -21,20 +21,28 @@ from samlite.runtime.api_server import WorkerChannel
 from tests.samlite.runtime.runtime_specs import make_spec
 
 
+def _hold_second_next(monkeypatch: pytest.MonkeyPatch, release: threading.Event) -> None:
+    """The runtime's first `/next` (the cold start's) goes through; the next ones wait for `release`.
+    Installed before the cold start, so the worker's second `/next` cannot slip past it."""
+    original_take = WorkerChannel.take
+    calls: dict[int, int] = {}
+
+    def held_take(self: WorkerChannel) -> object:
+        calls[id(self)] = calls.get(id(self), 0) + 1
+        if calls[id(self)] > 1:
+            release.wait(10)
+        return original_take(self)
+
+    monkeypatch.setattr(WorkerChannel, "take", held_take)
+
+
 def test_event_reaching_a_warm_worker_late_is_not_a_timeout(
     runtime: LambdaRuntime, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     spec = make_spec("app.echo", logical_id="LateDelivery", timeout=3)
-    assert runtime.invoke(spec, b"{}").error_type is None  # cold start: the worker is warm now
-
     release = threading.Event()
-    original_take = WorkerChannel.take
-
-    def held_take(self: WorkerChannel) -> object:
-        release.wait(10)  # the runtime's next /next waits here until the test lets it through
-        return original_take(self)
-
-    monkeypatch.setattr(WorkerChannel, "take", held_take)
+    _hold_second_next(monkeypatch, release)
+    assert runtime.invoke(spec, b"{}").error_type is None  # cold start: the worker is warm now
     # Every worker started more than INIT_LIMIT_S + Timeout ago looks like this one now.
     monkeypatch.setattr(worker, "INIT_LIMIT_S", -10.0)
     timer = threading.Timer(0.2, release.set)  # the event reaches the worker 200 ms after hand-over
@@ -53,15 +61,9 @@ def test_a_warm_worker_that_never_asks_for_its_event_times_out_after_timeout(
     runtime: LambdaRuntime, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     spec = make_spec("app.echo", logical_id="NeverAsks", timeout=1)
-    assert runtime.invoke(spec, b"{}").error_type is None
     release = threading.Event()
-    original_take = WorkerChannel.take
-
-    def held_take(self: WorkerChannel) -> object:
-        release.wait(10)
-        return original_take(self)
-
-    monkeypatch.setattr(WorkerChannel, "take", held_take)
+    _hold_second_next(monkeypatch, release)
+    assert runtime.invoke(spec, b"{}").error_type is None
     try:
         result = runtime.invoke(spec, b"{}")
     finally:
