@@ -16,6 +16,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from samlite.config import load_project_config
 from samlite.model import FunctionSpec, InvocationResult
 from samlite.runtime import DebugOptions, LambdaRuntime
 from samlite.template import Stack, TemplateError, load_env_vars_file, load_stack, parse_parameter_overrides
@@ -60,12 +61,16 @@ def invoke(
     debug_port: int | None = None,
     client_context: str | None = None,
     cache_dir: Path | None = None,
+    layer_map: Mapping[str, Path] | None = None,
+    pythons: Mapping[str, Path] | None = None,
 ) -> InvocationResult:
     """Invoke `function_id` of `template` once, in a fresh worker, and return Lambda's result.
 
     `parameter_overrides` takes a mapping or SAM's `K=V` strings; `env_vars` a mapping in SAM's
-    `--env-vars` shape or the path of such a JSON file. Raises `TemplateError` for a bad template
-    or an unknown function, `UnsupportedFunctionError` for a function samlite cannot run.
+    `--env-vars` shape or the path of such a JSON file; `layer_map` and `pythons` win over the
+    project's samlite.toml / `[tool.samlite]`. As `samlite invoke`, it runs one function of a template
+    whose unrelated resources are broken. Raises `TemplateError` for a bad template or an unknown
+    function, `UnsupportedError` for a function samlite cannot run.
     """
     overrides = (
         parse_parameter_overrides(list(parameter_overrides))
@@ -73,6 +78,7 @@ def invoke(
         else parameter_overrides
     )
     env = load_env_vars_file(env_vars) if isinstance(env_vars, str | Path) else env_vars
+    config = load_project_config(template).with_overrides(layer_map=layer_map, pythons=pythons)
     stack = load_stack(
         template,
         parameter_overrides=overrides,
@@ -81,6 +87,9 @@ def invoke(
         account_id=account_id,
         stack_name=stack_name,
         endpoint_url=aws_endpoint_url,
+        layer_map=config.layer_map,
+        cache_dir=cache_dir,
+        strict=False,
     )
     spec = stack.function(function_id)
     debug = DebugOptions(port=debug_port, function_id=spec.logical_id) if debug_port is not None else None
@@ -92,5 +101,6 @@ def invoke(
         max_workers_per_function=1,
         region=region,
         cache_dir=cache_dir,
+        pythons=config.pythons,
     ) as runtime:
         return runtime.invoke(spec, encode_event(event), client_context=client_context)

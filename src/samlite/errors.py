@@ -8,6 +8,11 @@ still shows its traceback instead of hiding behind a friendly message.
   template model, which names the resource and property).
 - `CloudError` and its kinds: the local cloud could not start or go on (endpoint, provisioning,
   credentials); `GatewayConfigError` / `PortInUseError`: the API gateway could not serve the template.
+- `UnsupportedError`: the template uses something samlite cannot emulate (a container-image function,
+  code in S3, a layer it cannot find...). Raised the same way everywhere: one line naming the resource
+  and the property, exit status 2, and `samlite start` refuses the whole template rather than start
+  part of it and drop the events meant for the rest.
+- `ConfigError`: samlite's own configuration (`samlite.toml`, `[tool.samlite]`, a flag's value).
 """
 
 from __future__ import annotations
@@ -48,3 +53,16 @@ class PortInUseError(SamliteError, OSError):
         super().__init__(f"cannot serve the API gateway on {host}:{port}: the port is already in use")
         self.host = host
         self.port = port
+
+
+class UnsupportedError(SamliteError):
+    """The template uses a feature samlite cannot emulate; the message names the resource and property.
+
+    Its message reads `Function 'F' property 'Layers': ...` (or `Resource 'R' ...`), so that whoever
+    prints it (the command line, the pytest plugin) says once what is missing and where, the same way.
+    """
+
+
+class ConfigError(SamliteError):
+    """samlite's configuration (a `samlite.toml`, `[tool.samlite]` in pyproject.toml, or a flag) is wrong;
+    the message names the file or flag and the key."""

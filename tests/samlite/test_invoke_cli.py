@@ -48,7 +48,7 @@ def test_invoke_prints_the_response_and_streams_logs(capfd, tmp_path: Path) -> N
     assert env["REGION_SEEN"] == "us-east-1/samlite"  # pseudo parameters
     assert env["AWS_LAMBDA_FUNCTION_NAME"] == "echo-prod"
     assert env["AWS_LAMBDA_FUNCTION_MEMORY_SIZE"] == "256" and env["AWS_LAMBDA_FUNCTION_TIMEOUT"] == "5"
-    lines = err.splitlines()
+    lines = [line for line in err.splitlines() if not line.startswith("samlite invoke: warning: ")]
     assert lines[0].startswith("START RequestId: ") and lines[-2].startswith("END RequestId: ")
     assert lines[-1].startswith("REPORT RequestId: ") and "Init Duration: " in lines[-1]
 

@@ -20,7 +20,8 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
-from samlite.cli.template_options import add_template_options
+from samlite.cli.template_options import add_function_options, add_template_options
+from samlite.config import layer_map_from_flags, pythons_from_flags
 from samlite.errors import SamliteError
 from samlite.services.stepfunctions.service import DEFAULT_TIME_SCALE
 from samlite.template import load_env_vars_file, parse_parameter_overrides
@@ -42,6 +43,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "permissions, deliver S3 events to them, and stream their logs. Ctrl-C stops everything.",
     )
     add_template_options(parser)
+    add_function_options(parser)
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1)")
     parser.add_argument(
         "--port", type=int, default=4566, help="port of the AWS endpoint; 0 picks a free one (default: 4566)"
@@ -133,11 +135,14 @@ def run(args: argparse.Namespace) -> int:
                 states_time_scale=args.states_time_scale,
                 log_sink=TerminalPrinter(sys.stdout),
                 console=args.console,
+                layer_map=layer_map_from_flags(args.layer_map),
+                pythons=pythons_from_flags(args.python),
             )
             cloud = LocalCloud(options)
             cloud.start()
         except (SamliteError, ValueError) as error:
             print(f"samlite start: error: {_one_line(error)}", file=sys.stderr)
+            _print_details(error)
             return EXIT_USAGE
         _print_banner(cloud, args)
         cloud.log(_ready_line(cloud, time.perf_counter() - started_at), echo=False)
@@ -172,7 +177,15 @@ def _wait_forever() -> None:
 
 
 def _one_line(error: BaseException) -> str:
-    return " ".join(str(error).split())
+    headline = getattr(error, "headline", None)  # an error with details (pip's output) has a headline
+    return " ".join(str(headline or error).split())
+
+
+def _print_details(error: BaseException) -> None:
+    """What comes after the one line, for the errors that carry it (pip's own output, as one block)."""
+    output = getattr(error, "output", None)
+    if output:
+        print(output, file=sys.stderr)
 
 
 def _ready_line(cloud: Any, seconds: float) -> str:
@@ -185,10 +198,17 @@ def _ready_line(cloud: Any, seconds: float) -> str:
 
 
 def _print_banner(cloud: Any, args: argparse.Namespace) -> None:
-    from samlite.cloud.state_files import outputs_json
+    from samlite.cloud import local_names
+    from samlite.cloud.state_files import LOCAL_NAMES_KEY, outputs_json
 
     state_dir = Path(args.state_dir)
     lines = [f"Stack outputs (also in {state_dir / 'outputs.json'}):", outputs_json(cloud.outputs), ""]
+    names = local_names.describe(cloud.local_names)
+    if names:
+        lines += [
+            f"Local names of the template's resources (also in outputs.json, under {LOCAL_NAMES_KEY!r}):"
+        ]
+        lines += [*names, ""]
     credentials = cloud.admin_credentials
     lines += [
         f"Administrator credentials for your own tools (also in {state_dir / 'env'}):",

@@ -4,15 +4,18 @@ A warm worker has already imported the handler module, so an edit would otherwis
 restart. On AWS a new deployment likewise gets new execution environments: recycling makes the next
 invocation a cold start on the new code, with nothing else restarted (the embedded AWS keeps its state).
 
-One watchfiles thread watches every CodeUri; several functions sharing one CodeUri are all recycled.
-watchfiles' default filter ignores `__pycache__`, `.pyc`, editor swap files and VCS directories, so a
-function importing its own code does not trigger a recycle loop.
+One watchfiles thread watches every CodeUri (and the local folders of each function's layers);
+several functions sharing one folder are all recycled. watchfiles' default filter ignores
+`__pycache__`, `.pyc`, editor swap files and VCS directories, so a function importing its own code does
+not trigger a recycle loop. Folders samlite itself writes to (its state folder with the logs, its
+cache) are ignored wherever they are: with `CodeUri: ./` the state folder lies inside the code, and
+every log line written would otherwise recycle the workers, forever.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 
 # Editors often write a file in several steps; changes closer together than this are one change.
@@ -31,8 +34,20 @@ class CodeWatcher:
     thread; `stop()` ends it and waits for it.
     """
 
-    def __init__(self, code_uris: Mapping[str, Path], *, on_change: OnChange) -> None:
-        self._code_uris = {logical_id: Path(path).resolve() for logical_id, path in code_uris.items()}
+    def __init__(
+        self,
+        code_uris: Mapping[str, Path | Sequence[Path]],
+        *,
+        on_change: OnChange,
+        ignore: Iterable[Path] = (),
+    ) -> None:
+        self._roots = {
+            logical_id: tuple(
+                Path(path).resolve() for path in ([paths] if isinstance(paths, Path) else paths)
+            )
+            for logical_id, paths in code_uris.items()
+        }
+        self._ignored = tuple(Path(path).resolve() for path in ignore)
         self._on_change = on_change
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -41,8 +56,19 @@ class CodeWatcher:
     @property
     def watched(self) -> list[Path]:
         """The distinct directories watched (a directory inside another one is covered by it)."""
-        directories = sorted({path for path in self._code_uris.values() if path.is_dir()})
+        directories = sorted(
+            {
+                path
+                for paths in self._roots.values()
+                for path in paths
+                if path.is_dir() and not self.ignored(path)
+            }
+        )
         return [d for d in directories if not any(o != d and d.is_relative_to(o) for o in directories)]
+
+    def ignored(self, path: Path) -> bool:
+        """Whether `path` lies in a folder samlite writes to itself (state folder, cache)."""
+        return any(path == folder or path.is_relative_to(folder) for folder in self._ignored)
 
     def start(self) -> None:
         if self._thread is not None or not self.watched:
@@ -57,10 +83,14 @@ class CodeWatcher:
             self._thread = None
 
     def functions_of(self, changed: Path) -> list[str]:
-        """The functions whose CodeUri contains `changed`."""
+        """The functions whose CodeUri (or layer folder) contains `changed`; none for an ignored path."""
         changed = changed.resolve()
+        if self.ignored(changed):
+            return []
         return sorted(
-            logical_id for logical_id, root in self._code_uris.items() if changed.is_relative_to(root)
+            logical_id
+            for logical_id, roots in self._roots.items()
+            if any(changed.is_relative_to(root) for root in roots)
         )
 
     def _run(self) -> None:

@@ -26,6 +26,8 @@ from typing import Any
 from samlite.apigw import LocalApiGateway
 from samlite.cloud import api_gateway
 from samlite.cloud.code_watch import CodeWatcher
+from samlite.cloud.dependencies import prepare_functions
+from samlite.cloud.local_names import local_names
 from samlite.cloud.log_stream import SAMLITE_SOURCE, LogStream
 from samlite.cloud.options import CloudOptions
 from samlite.cloud.recorder import (
@@ -37,6 +39,8 @@ from samlite.cloud.recorder import (
 )
 from samlite.cloud.startup import Background, import_translator
 from samlite.cloud.state_files import write_env_file, write_outputs_file
+from samlite.cloud.unsupported import refuse_partial_start
+from samlite.config import ProjectConfig, default_cache_dir, load_project_config
 from samlite.console import Console, ConsoleSources
 from samlite.endpoint.embedded_aws import EmbeddedAws
 from samlite.errors import CloudError
@@ -85,6 +89,8 @@ class LocalCloud:
         self._console: Console | None = None
         self._recorder = InvocationRecorder()
         self._logs = LogStream(Path(options.state_dir) / "logs", sink=options.log_sink)
+        self._config = ProjectConfig()
+        self._credentials: FunctionCredentials | None = None
         self._started = False
 
     # -- lifecycle -----------------------------------------------------------------------------------
@@ -127,8 +133,12 @@ class LocalCloud:
         stack = ahead.result() if options.port and aws.url == expected_url else self._load_stack(aws.url)
         self._stack = stack
         check_handlers(stack.functions.values())  # a handler that cannot load fails here, not on an event
-        for warning in stack.warnings:
+        for warning in [*self._config.warnings, *stack.warnings]:
             self.log(f"warning: {warning}")
+        refuse_partial_start(stack)  # before anything is created: never half a template
+        self._credentials = FunctionCredentials(aws)
+        if services.role_credentials is not None:
+            services.role_credentials.credentials_for = self._credentials.credentials_for
         # The runtime (its worker sandbox path is read from package metadata on disk) is built while
         # provisioning runs; it needs the endpoint, not the resources.
         runtime = Background(self._make_runtime, aws, self._debug_options(stack))
@@ -138,6 +148,7 @@ class LocalCloud:
             self._runtime = runtime.result_or_none()  # kept even when provisioning failed: stop() closes it
         self._runtime = runtime.result()
         self._log_unsupported(self._provisioned)
+        prepare_functions(self._runtime, stack.functions.values(), self.log)
         self._delivery = self._wire_events(aws, services, self._runtime)
         if services.states is not None:
             services.states.start(
@@ -150,13 +161,10 @@ class LocalCloud:
         if api_gateway.has_api(stack):
             self._gateway = self._start_gateway(aws, services, stack, self._runtime)
         if options.watch:
-            self._watcher = CodeWatcher(
-                {spec.logical_id: Path(spec.code_uri) for spec in stack.functions.values()},
-                on_change=self._code_changed,
-            )
+            self._watcher = self._code_watcher(stack)
             self._watcher.start()
         state_dir = Path(options.state_dir)
-        write_outputs_file(state_dir / "outputs.json", self.outputs)
+        write_outputs_file(state_dir / "outputs.json", self.outputs, self.local_names)
         write_env_file(state_dir / "env", self.env())
         _check_answers(aws.url)
         if self._console is not None:
@@ -278,6 +286,12 @@ class LocalCloud:
         return self._console
 
     @property
+    def local_names(self) -> dict[str, dict[str, str]]:
+        """What the template's functions, buckets, tables, queues and topics are called locally
+        ({"functions": {logical id: name}, ...}), also in `.samlite/outputs.json`."""
+        return local_names(self.stack)
+
+    @property
     def api_urls(self) -> dict[str, str]:
         """Base URL of each API of the template on the local gateway (logical id -> URL, stage
         included); empty when the template has no API."""
@@ -363,6 +377,9 @@ class LocalCloud:
     def _load_stack(self, endpoint_url: str) -> Stack:
         # The account id is load_stack's default, moto's; provisioning checks that the two agree.
         options = self.options
+        self._config = load_project_config(options.template).with_overrides(
+            layer_map=options.layer_map, pythons=options.pythons
+        )
         return load_stack(
             options.template,
             parameter_overrides=options.parameter_overrides,
@@ -370,6 +387,8 @@ class LocalCloud:
             region=options.region,
             stack_name=options.stack_name,
             endpoint_url=endpoint_url,
+            layer_map=self._config.layer_map,
+            cache_dir=options.cache_dir,
         )
 
     def _debug_options(self, stack: Stack) -> DebugOptions | None:
@@ -384,13 +403,28 @@ class LocalCloud:
         return DebugOptions(port=options.debug_port, function_id=function_id)
 
     def _make_runtime(self, aws: EmbeddedAws, debug: DebugOptions | None) -> LambdaRuntime:
+        credentials = self._credentials or FunctionCredentials(aws)
         return LambdaRuntime(
             aws_endpoint_url=aws.url,
-            credentials_for=FunctionCredentials(aws).credentials_for,
+            credentials_for=credentials.credentials_for,
             log_sink=self._function_line,
             debug=debug,
             region=self.options.region,
+            cache_dir=self.options.cache_dir,
+            pythons=self._config.pythons,
         )
+
+    def _code_watcher(self, stack: Stack) -> CodeWatcher:
+        """Watch each function's code and its layers' local folders; never samlite's own folders."""
+        folders: dict[str, list[Path]] = {}
+        for spec in stack.functions.values():
+            watched = [] if spec.inline_code else [Path(spec.code_uri)]
+            for layer in spec.layers:
+                watched += [folder for folder in (layer.content,) if folder is not None]
+                watched += [layer.requirements.parent] if layer.requirements is not None else []
+            folders[spec.logical_id] = watched
+        ignore = [Path(self.options.state_dir), self.options.cache_dir or default_cache_dir()]
+        return CodeWatcher(folders, on_change=self._code_changed, ignore=ignore)
 
     def _wire_events(
         self, aws: EmbeddedAws, services: LocalServices, runtime: LambdaRuntime

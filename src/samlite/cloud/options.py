@@ -24,6 +24,9 @@ class CloudOptions:
     length (default 0.001: a 60 s Wait takes 60 ms; 1 is AWS's pace); timeouts are not scaled.
     `flow_control_limit`: S3 writes from outside the functions wait while this many asynchronous
     events are outstanding (`samlite.services.s3.flow_control`); None lets writers run unchecked.
+    `layer_map` (layer ARN or ARN prefix -> folder) and `pythons` (runtime -> interpreter) win over the
+    project's samlite.toml / `[tool.samlite]` (`samlite.config`); `cache_dir` is where installs and
+    inline code are cached (default: samlite's cache).
     """
 
     template: Path = Path("template.yaml")
@@ -44,3 +47,6 @@ class CloudOptions:
     log_sink: Callable[[str, str], None] | None = None
     console: bool = True  # the console at /_samlite/ on the endpoint (`--no-console` turns it off)
     flow_control_limit: int | None = DEFAULT_FLOW_CONTROL_LIMIT
+    layer_map: Mapping[str, Path] = field(default_factory=dict)
+    pythons: Mapping[str, Path] = field(default_factory=dict)
+    cache_dir: Path | None = None

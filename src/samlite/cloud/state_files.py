@@ -1,7 +1,10 @@
 """What `samlite start` leaves in its state folder for other tools: `outputs.json` and `env`.
 
 Both are written atomically (a reader never sees half a file); `env` holds the administrator's secret
-key, so only its owner may read it.
+key, so only its owner may read it. `outputs.json` holds the stack outputs, each under its own name,
+and under `LOCAL_NAMES_KEY` the local names of the template's functions, buckets, tables, queues and
+topics, so a template without Outputs still tells its user what to call. An Output's name is
+alphanumeric (CloudFormation's rule), so that key can never be an output's.
 """
 
 from __future__ import annotations
@@ -11,6 +14,8 @@ import shlex
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
+
+LOCAL_NAMES_KEY = "samlite:local-names"
 
 
 def outputs_json(outputs: Mapping[str, Any]) -> str:
@@ -23,9 +28,14 @@ def shell_exports(env: Mapping[str, str]) -> str:
     return "".join(f"export {name}={shlex.quote(value)}\n" for name, value in env.items())
 
 
-def write_outputs_file(path: Path, outputs: Mapping[str, Any]) -> None:
-    """Write the stack outputs as a JSON object, atomically."""
-    _replace(path, outputs_json(outputs) + "\n")
+def write_outputs_file(
+    path: Path, outputs: Mapping[str, Any], local_names: Mapping[str, Mapping[str, str]] | None = None
+) -> None:
+    """Write the stack outputs (and the resources' local names, when given) as a JSON object, atomically."""
+    document = dict(outputs)
+    if local_names is not None:
+        document[LOCAL_NAMES_KEY] = {kind: dict(names) for kind, names in local_names.items()}
+    _replace(path, outputs_json(document) + "\n")
 
 
 def write_env_file(path: Path, env: Mapping[str, str]) -> None:

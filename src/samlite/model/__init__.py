@@ -1,6 +1,7 @@
 """The data samlite's parts share, at the bottom of its layers: each part can be tested without the others.
 
 - `functions`: what a function is (`FunctionSpec`) and what one invocation gave (`InvocationResult`);
+- `layers`: one of a function's layers, where its content is on this machine (`LayerSpec`);
 - `resources`: one resolved CloudFormation resource (`Resource`);
 - `credentials`: an access key pair (`Credentials`);
 - `aws_error`: an AWS error as a decision (`AwsError`), written in a protocol's shape by the endpoint;
@@ -21,6 +22,7 @@ from samlite.model.functions import (
     FunctionSpec,
     InvocationResult,
 )
+from samlite.model.layers import LayerSpec
 from samlite.model.resources import Resource
 from samlite.model.served_request import ObjectWrite, ServedRequest
 
@@ -36,6 +38,7 @@ __all__ = [
     "EventInvokeConfig",
     "FunctionSpec",
     "InvocationResult",
+    "LayerSpec",
     "ObjectWrite",
     "RequestObserver",
     "Resource",

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from samlite.model.layers import LayerSpec
+
 # Lambda's defaults, from the AWS::Serverless::Function / AWS::Lambda::Function reference.
 DEFAULT_MEMORY_MB = 128
 DEFAULT_TIMEOUT_S = 3
@@ -55,6 +57,10 @@ class FunctionSpec:
     # The version this spec runs: "$LATEST", or a published version's number (AWS::Lambda::Version,
     # AutoPublishAlias). Each version has its own execution environments, as on Lambda.
     version: str = LATEST_VERSION
+    # The function's layers, in the order it lists them (the order Lambda merges them into /opt).
+    layers: tuple[LayerSpec, ...] = ()
+    # True when the code is the template's InlineCode / ZipFile, written by samlite to `code_uri`.
+    inline_code: bool = False
 
     @property
     def arn_suffix(self) -> str:

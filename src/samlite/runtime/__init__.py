@@ -6,6 +6,12 @@ Runtime API endpoint inside samlite. See `LambdaRuntime`.
 """
 
 from samlite.runtime.dependencies import DependencyInstallError
-from samlite.runtime.lambda_runtime import DebugOptions, LambdaRuntime, UnsupportedFunctionError
+from samlite.runtime.lambda_runtime import DebugOptions, LambdaRuntime, Preparation, UnsupportedFunctionError
 
-__all__ = ["DebugOptions", "DependencyInstallError", "LambdaRuntime", "UnsupportedFunctionError"]
+__all__ = [
+    "DebugOptions",
+    "DependencyInstallError",
+    "LambdaRuntime",
+    "Preparation",
+    "UnsupportedFunctionError",
+]

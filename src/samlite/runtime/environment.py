@@ -32,16 +32,39 @@ def log_stream_name(now: dt.datetime | None = None, version: str = "$LATEST") ->
 
 @dataclass(frozen=True)
 class WorkerPaths:
-    """Where a worker's code, dependencies and runtime live on this machine."""
+    """Where a worker's code, dependencies, layers and runtime live on this machine.
+
+    The Python path is Lambda's order: the deployment package (CodeUri, and its requirements, which
+    `sam build` installs into the package), then the layers' `python/lib/python3.x/site-packages` and
+    `python/` (merged in `opt_dir`, see layer_view), then the runtime's own packages.
+    """
 
     task_root: Path
     dependencies: Path | None
     runtime_dir: Path
     debug_dir: Path | None = None
+    layer_paths: tuple[Path, ...] = ()
+    opt_dir: Path | None = None
 
     def python_path(self) -> str:
-        entries = [self.task_root, self.dependencies, self.runtime_dir, self.debug_dir]
+        entries = [self.task_root, self.dependencies, *self.layer_paths, self.runtime_dir, self.debug_dir]
         return os.pathsep.join(str(entry) for entry in entries if entry is not None)
+
+    @property
+    def own_path(self) -> list[str]:
+        """The function's own part of the path (code, requirements, layers), which wins over the runtime's."""
+        entries = [self.task_root, self.dependencies, *self.layer_paths]
+        return [str(entry) for entry in entries if entry is not None]
+
+    def search_paths(self) -> dict[str, str]:
+        """PATH and LD_LIBRARY_PATH with the places Lambda adds ("Defined runtime environment
+        variables"): the task root and its lib/ for libraries, and /opt/bin, /opt/lib of the layers."""
+        path = os.environ.get("PATH", os.defpath)
+        libraries = [str(self.task_root), str(self.task_root / "lib")]
+        if self.opt_dir is not None:
+            path = f"{path}{os.pathsep}{self.opt_dir / 'bin'}"
+            libraries.append(str(self.opt_dir / "lib"))
+        return {"PATH": path, "LD_LIBRARY_PATH": os.pathsep.join(libraries)}
 
 
 def build_environment(
@@ -57,6 +80,7 @@ def build_environment(
 ) -> dict[str, str]:
     """Everything the worker process sees in `os.environ`."""
     env = {key: os.environ[key] for key in _INHERITED if key in os.environ}
+    env.update(paths.search_paths())
     env.update({str(key): str(value) for key, value in spec.environment.items()})
     if endpoint_url and "AWS_ENDPOINT_URL" not in env:
         env["AWS_ENDPOINT_URL"] = endpoint_url

@@ -62,8 +62,10 @@ class ForkedProcess:
 class ForkServer:
     """One fork server process per LambdaRuntime, started on first use."""
 
-    def __init__(self, runtime_dir: Path) -> None:
+    def __init__(self, runtime_dir: Path, executable: Path | None = None) -> None:
+        """`executable`: the interpreter whose workers it forks (samlite's own by default)."""
         self._runtime_dir = runtime_dir
+        self._executable = str(executable or sys.executable)
         self._lock = threading.Lock()
         self._condition = threading.Condition()
         self._process: subprocess.Popen[bytes] | None = None
@@ -180,9 +182,10 @@ class ForkServer:
             try:
                 self._process = subprocess.Popen(
                     [
-                        sys.executable,
+                        self._executable,
                         "-S",
-                        "-P",
+                        "-I",  # neither this file's folder nor user site-packages on sys.path
+                        "-B",  # -I ignores PYTHONDONTWRITEBYTECODE
                         "-u",
                         str(_MAIN),
                         str(child.fileno()),

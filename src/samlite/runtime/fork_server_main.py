@@ -1,6 +1,6 @@
 """The fork server process: a Python with the runtime's standard-library imports done, forking workers.
 
-Started by `samlite.runtime.fork_server` as `python -S -P -u fork_server_main.py FD`, so it sees the
+Started by `samlite.runtime.fork_server` as `python -S -I -B -u fork_server_main.py FD`, so it sees the
 standard library only: it never imports awslambdaric, boto3 or samlite. Importing the modules that
 awslambdaric's bootstrap needs (json, logging, http.client, decimal, ...) is most of a cold start;
 doing it once here and forking makes each new execution environment start in a few milliseconds.

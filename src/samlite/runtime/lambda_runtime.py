@@ -18,23 +18,51 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 
-from samlite.errors import SamliteError
+from samlite.errors import UnsupportedError
 from samlite.model import FunctionSpec, InvocationResult
+from samlite.model.layers import UNDER_PYTHON
 from samlite.runtime import platform_logs
-from samlite.runtime.dependencies import default_cache_dir, ensure_requirements
+from samlite.runtime.dependencies import (
+    REQUIREMENTS_FILE,
+    Installed,
+    default_cache_dir,
+    install_packages,
+    install_requirements_file,
+)
 from samlite.runtime.environment import DUMMY_CREDENTIALS, WorkerPaths
-from samlite.runtime.fork_server import ForkServer
+from samlite.runtime.interpreters import (
+    Interpreter,
+    InterpreterChooser,
+    machine_architecture,
+    own_interpreter,
+)
 from samlite.runtime.invocation import ERROR, INIT_ERROR, Invocation, new_request_id
+from samlite.runtime.layer_view import LayerSource, OptView, build_view
 from samlite.runtime.pool import FunctionPool
-from samlite.runtime.sandbox_path import DEBUG_DISTRIBUTIONS, RUNTIME_DISTRIBUTIONS, build_runtime_dir
+from samlite.runtime.runtime_environment import RuntimeEnvironment, build_environment
+from samlite.runtime.sandbox_path import DEBUG_DISTRIBUTIONS, build_runtime_dir
 from samlite.runtime.worker import Worker, WorkerLaunch, WorkerOutcome
 
 DEFAULT_ACCOUNT_ID = "123456789012"
 _ACCOUNT_IN_ARN = re.compile(r"^arn:[^:]+:[^:]*:[^:]*:(\d{12}):")
 
 
-class UnsupportedFunctionError(SamliteError, ValueError):
-    """The function cannot run on samlite (not a Python zip function, or it uses Layers)."""
+class UnsupportedFunctionError(UnsupportedError, ValueError):
+    """The function cannot run on samlite (not a Python function, or its code is not on this machine)."""
+
+
+@dataclass(frozen=True)
+class Preparation:
+    """What getting a function ready did: the lines to show (the Python or architecture it runs on
+    instead of the declared one) and each install, with whether pip ran for it now."""
+
+    logical_id: str
+    notes: tuple[str, ...] = ()
+    installs: tuple[tuple[str, Installed], ...] = ()
+
+    @property
+    def installed_now(self) -> bool:
+        return any(installed.installed_now for _, installed in self.installs)
 
 
 @dataclass(frozen=True)
@@ -65,8 +93,11 @@ class LambdaRuntime:
       invocation waits for a free worker); `ReservedConcurrentExecutions` lowers it.
     - `cache_dir`: where requirements.txt installs are cached (default ~/.cache/samlite).
     - `fork_workers`: start workers from a pre-warmed fork server (Linux); False spawns each one.
+    - `pythons`: the interpreter of a declared runtime (`{"python3.13": Path(...)}`), see interpreters.
 
-    `invoke` is thread-safe. `close()` (or leaving the `with` block) stops every process it started.
+    `invoke` is thread-safe. `prepare(spec)` gets a function ready (its interpreter, requirements and
+    layers installed) without running it. `close()` (or leaving the `with` block) stops every process
+    it started.
     """
 
     def __init__(
@@ -80,6 +111,7 @@ class LambdaRuntime:
         region: str = "us-east-1",
         cache_dir: Path | None = None,
         fork_workers: bool = True,
+        pythons: Mapping[str, Path] | None = None,
     ) -> None:
         self._endpoint_url = aws_endpoint_url
         self._credentials_for = credentials_for or (lambda spec: DUMMY_CREDENTIALS)
@@ -95,11 +127,20 @@ class LambdaRuntime:
         self._retired: set[FunctionPool] = set()
         self._leases: dict[FunctionPool, int] = {}  # per pool: invocations between _pool_for and release
         self._scratch = Path(tempfile.mkdtemp(prefix="samlite-runtime-"))
-        self._runtime_dir = build_runtime_dir(self._scratch / "runtime", RUNTIME_DISTRIBUTIONS)
         self._debug_dir: Path | None = None
         # Workers are forked from a pre-warmed interpreter (fast cold starts); see fork_server.py.
-        use_fork = fork_workers and sys.platform.startswith("linux")
-        self._fork_server = ForkServer(self._runtime_dir) if use_fork else None
+        self._use_fork = fork_workers and sys.platform.startswith("linux")
+        own = build_environment(
+            own_interpreter(), self._scratch, self._cache_dir, label="samlite", fork=self._use_fork
+        )
+        self._runtime_dir = own.runtime_dir
+        self._fork_server = own.fork_server
+        self._chooser = InterpreterChooser(pythons)
+        # Runtime environments by interpreter; each is built once, by the first function that needs it.
+        self._environments: dict[Path, RuntimeEnvironment] = {own.interpreter.executable: own}
+        self._environment_locks: dict[Path, threading.Lock] = {}
+        self._preparations: dict[str, Preparation] = {}
+        self._views: dict[str, tuple[list[LayerSource], tuple[int, int]]] = {}
         self._closed = False
 
     # -- public API ------------------------------------------------------------------------------
@@ -136,11 +177,22 @@ class LambdaRuntime:
         finally:
             self._end_lease(pool)
 
+    def prepare(self, spec: FunctionSpec) -> Preparation:
+        """Get `spec` ready to run without running it: its interpreter's runtime, its requirements and
+        its layers installed (or found in the cache), its pool built. Raises what the first invocation
+        would (DependencyInstallError, UnsupportedFunctionError)."""
+        self._end_lease(self._pool_for(spec))
+        with self._lock:
+            return self._preparations.get(spec.logical_id) or Preparation(spec.logical_id)
+
     def recycle(self, logical_id: str) -> None:
-        """Stop the idle workers of every version of the function (its code or configuration changed):
-        the next invocation is a cold start."""
+        """Stop the idle workers of every version of the function (its code, a layer or its configuration
+        changed): the next invocation is a cold start, with the function's view of /opt rebuilt."""
         with self._lock:
             pools = [pool for key, (_, pool) in self._pools.items() if key[0] == logical_id]
+            view = self._views.get(logical_id)
+        if view is not None:
+            build_view(view[0], self._cache_dir, view[1])
         for pool in pools:
             pool.recycle()
 
@@ -152,8 +204,9 @@ class LambdaRuntime:
             self._pools, self._retired = {}, set()
         for pool in pools:
             pool.close()
-        if self._fork_server is not None:
-            self._fork_server.close()
+        for environment in list(self._environments.values()):
+            if environment.fork_server is not None:
+                environment.fork_server.close()
         shutil.rmtree(self._scratch, ignore_errors=True)
 
     def __enter__(self) -> LambdaRuntime:
@@ -254,6 +307,16 @@ class LambdaRuntime:
             raise UnsupportedFunctionError(
                 f"function {spec.logical_id}: CodeUri {spec.code_uri} is not a directory on this machine"
             )
+        choice = self._chooser.choose(spec.runtime)
+        interpreter = choice.interpreter
+        installs: list[tuple[str, Installed]] = []
+        environment = self._environment(interpreter, spec.logical_id, installs)
+        dependencies = install_requirements_file(
+            code_uri / REQUIREMENTS_FILE, self._cache_dir, label=spec.logical_id, interpreter=interpreter
+        )
+        if dependencies is not None:
+            installs.append((REQUIREMENTS_FILE, dependencies))
+        view = self._layer_view(spec, interpreter, installs)
         debug_port = None
         debug_dir = None
         if self._debug is not None and self._debug.applies_to(spec.logical_id):
@@ -261,10 +324,16 @@ class LambdaRuntime:
             debug_dir = self._debug_path()
         paths = WorkerPaths(
             task_root=code_uri,
-            dependencies=ensure_requirements(code_uri, self._cache_dir, function_id=spec.logical_id),
-            runtime_dir=self._runtime_dir,
+            dependencies=dependencies.path if dependencies is not None else None,
+            runtime_dir=environment.runtime_dir,
             debug_dir=debug_dir,
+            layer_paths=view.python_paths(interpreter.version) if view is not None else (),
+            opt_dir=view.root if view is not None else None,
         )
+        notes = [choice.note_for(spec.logical_id, spec.runtime), _architecture_note(spec)]
+        preparation = Preparation(spec.logical_id, tuple(n for n in notes if n), tuple(installs))
+        with self._lock:
+            self._preparations[spec.logical_id] = preparation
         return WorkerLaunch(
             spec=spec,
             paths=paths,
@@ -272,8 +341,67 @@ class LambdaRuntime:
             endpoint_url=self._endpoint_url,
             credentials=dict(self._credentials_for(spec)),
             debug_port=debug_port,
-            fork_server=self._fork_server,
+            fork_server=environment.fork_server,
+            python=interpreter.executable,
         )
+
+    def _environment(
+        self, interpreter: Interpreter, logical_id: str, installs: list[tuple[str, Installed]]
+    ) -> RuntimeEnvironment:
+        """The runtime environment of `interpreter`, built by the first function that needs it."""
+        key = interpreter.executable
+        with self._lock:
+            environment = self._environments.get(key)
+            lock = self._environment_locks.setdefault(key, threading.Lock())
+        if environment is not None:
+            return environment
+        with lock:
+            with self._lock:
+                environment = self._environments.get(key)
+            if environment is None:
+                environment = build_environment(
+                    interpreter, self._scratch, self._cache_dir, label=logical_id, fork=self._use_fork
+                )
+                with self._lock:
+                    self._environments[key] = environment
+        if environment.installed is not None:
+            installs.append((f"awslambdaric for Python {interpreter.version_text}", environment.installed))
+        return environment
+
+    def _layer_view(
+        self, spec: FunctionSpec, interpreter: Interpreter, installs: list[tuple[str, Installed]]
+    ) -> OptView | None:
+        """The function's merged /opt (see layer_view), installing what its layers need; None without."""
+        sources: list[LayerSource] = []
+        for layer in spec.layers:
+            if layer.content is not None:
+                sources.append(LayerSource(layer.content, layer.content_prefix))
+            if layer.requirements is not None:
+                installed = install_requirements_file(
+                    layer.requirements,
+                    self._cache_dir,
+                    label=spec.logical_id,
+                    interpreter=interpreter,
+                    what=f"layer {layer.name}'s {layer.requirements}",
+                )
+                if installed is not None:
+                    installs.append((f"layer {layer.name} {REQUIREMENTS_FILE}", installed))
+                    sources.append(LayerSource(installed.path, UNDER_PYTHON))
+            if layer.packages:
+                installed = install_packages(
+                    layer.packages,
+                    self._cache_dir,
+                    label=spec.logical_id,
+                    interpreter=interpreter,
+                    what=f"layer {layer.name} ({' '.join(layer.packages)})",
+                )
+                installs.append((f"layer {layer.name}", installed))
+                sources.append(LayerSource(installed.path, UNDER_PYTHON))
+        if not sources:
+            return None
+        with self._lock:
+            self._views[spec.logical_id] = (sources, interpreter.version)
+        return build_view(sources, self._cache_dir, interpreter.version)
 
     def _debug_path(self) -> Path:
         with self._lock:
@@ -374,6 +502,17 @@ def _error_type(payload: bytes) -> str | None:
 
 def _pool_key(spec: FunctionSpec) -> tuple[str, str]:
     return spec.logical_id, spec.version
+
+
+def _architecture_note(spec: FunctionSpec) -> str | None:
+    declared = spec.architectures[0] if spec.architectures else "x86_64"
+    machine = machine_architecture()
+    if declared == machine:
+        return None
+    return (
+        f"Function '{spec.logical_id}' declares Architectures [{declared}]; this machine is {machine}, "
+        f"so it runs on {machine} instead (its compiled packages are installed for {machine})"
+    )
 
 
 def _check_supported(spec: FunctionSpec) -> None:

@@ -16,7 +16,8 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 
 from samlite.model import FunctionSpec
 from samlite.runtime import memory
@@ -64,6 +65,7 @@ class WorkerLaunch:
     credentials: Mapping[str, str]
     debug_port: int | None = None
     fork_server: ForkServer | None = None
+    python: Path = field(default_factory=lambda: Path(sys.executable))  # the interpreter it runs on
 
     @property
     def memory_cap_bytes(self) -> int | None:
@@ -199,9 +201,7 @@ class Worker:
                 env=env,
                 cwd=launch.paths.task_root,
                 path=path,
-                own_path=[
-                    str(entry) for entry in (launch.paths.task_root, launch.paths.dependencies) if entry
-                ],
+                own_path=launch.paths.own_path,
                 out_fd=out_fd,
                 telemetry_fd=telemetry_fd,
             )
@@ -212,9 +212,9 @@ class Worker:
         launch = self.launch
         if launch.debug_port is not None:
             env["_SAMLITE_DEBUG_PORT"] = str(launch.debug_port)
-            command = [sys.executable, "-S", "-c", DEBUG_BOOTSTRAP, launch.spec.handler]
+            command = [str(launch.python), "-S", "-c", DEBUG_BOOTSTRAP, launch.spec.handler]
         else:
-            command = [sys.executable, "-S", "-m", "awslambdaric", launch.spec.handler]
+            command = [str(launch.python), "-S", "-m", "awslambdaric", launch.spec.handler]
         return subprocess.Popen(
             command,
             cwd=launch.paths.task_root,

@@ -16,6 +16,7 @@ from samlite.endpoint.embedded_aws import EmbeddedAws
 from samlite.services.awslambda.functions_api import LambdaFunctionsApi
 from samlite.services.awslambda.invoke_api import LambdaInvokeApi
 from samlite.services.awslambda.registry import FunctionRegistry
+from samlite.services.awslambda.role_credentials import RoleCredentialsApi
 from samlite.services.cloudformation.describe_stacks import StackApi
 from samlite.services.cognito.jwks import UserPoolKeys
 from samlite.services.s3 import key_encoding, post_policy
@@ -31,6 +32,7 @@ class LocalServices:
     stacks: StackApi
     lambda_functions_api: LambdaFunctionsApi | None = None
     states: StepFunctionsService | None = None
+    role_credentials: RoleCredentialsApi | None = None
 
 
 def attach(aws: EmbeddedAws) -> LocalServices:
@@ -52,4 +54,8 @@ def attach(aws: EmbeddedAws) -> LocalServices:
     aws.add_local_api(UserPoolKeys(aws))
     aws.add_s3_check(key_encoding.check_request)
     states = StepFunctionsService(aws)  # moto's state machine tasks call this endpoint as their role
-    return LocalServices(functions, lambda_api, stacks, lambda_functions_api, states)
+    role_credentials = RoleCredentialsApi(functions, iam_account)
+    aws.add_local_api(role_credentials)
+    return LocalServices(
+        functions, lambda_api, stacks, lambda_functions_api, states=states, role_credentials=role_credentials
+    )

@@ -2,9 +2,12 @@
 
 The translated (CloudFormation) resource gives everything SAM merged in (Globals, the generated role,
 DeadLetterConfig, EventInvokeConfig resources); the SAM resource gives what translation replaced: the
-real local CodeUri and the `Events`. A function samlite cannot run (container image, Layers, a
-non-Python runtime, code not on disk) does not stop the stack from loading: its reason is kept and
-reported when that function is asked for, so the other functions of the template remain usable.
+real local CodeUri and the `Events`. A function samlite cannot run (container image, a non-Python
+runtime, code in S3, a layer it cannot find) does not stop the stack from loading: its reason is kept
+and reported when that function is asked for, so the other functions of the template remain usable
+(`samlite invoke`), while `samlite start` refuses the template with that reason. Inline code
+(`InlineCode`, `Code: ZipFile`) is written to the cache and run from there (`inline_code`); layers are
+found by `layers`.
 
 `FunctionSpec.policy_documents` representation (one mapping per policy attached to the role):
   - inline policy (role `Policies`, SAM policy templates, AWS::IAM::Policy resources naming the role):
@@ -19,15 +22,18 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from samlite.config import default_cache_dir
 from samlite.errors import TemplateError
 from samlite.model import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_S, EventInvokeConfig, FunctionSpec
 from samlite.template.env_vars import apply_env_overrides, env_value_text
 from samlite.template.function_limits import check_function_limits
+from samlite.template.inline_code import handler_warning, write_inline_code
 from samlite.template.intrinsics import Resolver
+from samlite.template.layers import LayerCatalog, function_layers
 from samlite.template.locations import Location
 
 _PYTHON_RUNTIME = re.compile(r"^python3\.\d+$")
@@ -40,6 +46,16 @@ class FunctionBuild:
     logical_id: str
     spec: FunctionSpec | None
     unsupported_reason: str | None = None
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class _Code:
+    """Where a function's code is: a local folder, inline source, or why samlite has neither."""
+
+    path: Path | None = None
+    inline: str | None = None
+    reason: str | None = None
 
 
 def _int(value: Any, loc: Location, default: int) -> int:
@@ -51,31 +67,74 @@ def _int(value: Any, loc: Location, default: int) -> int:
         raise loc.error(f"must be a whole number, not {value!r}") from None
 
 
-def _code_path(
+def _code(
     logical_id: str,
     sam_resource: Mapping[str, Any],
-    sam_template: Mapping[str, Any],
-    base_dir: Path,
-    resolver: Resolver,
-) -> Path | str:
-    """The local code directory, or a string saying why there is none."""
-    properties = sam_resource.get("Properties") or {}
+    properties: Mapping[str, Any],
+    context: tuple[Mapping[str, Any], Path, Resolver],
+) -> _Code:
+    """The function's code: `properties` are the translated resource's, intrinsics resolved;
+    `context` is (the SAM template, its folder, the resolver)."""
+    sam_template, base_dir, resolver = context
+    asset = _asset_path(sam_resource.get("Metadata") or {})
+    if asset is not None:  # the CDK's asset Metadata, which SAM CLI reads instead of CodeUri / Code
+        return _Code(path=(base_dir / asset).resolve())
+    where = f"Function '{logical_id}' property"
     if sam_resource["Type"] == "AWS::Lambda::Function":
-        code = properties.get("Code")
-        if isinstance(code, str):  # `sam local` accepts a local path here
-            return (base_dir / code).resolve()
-        return "Code must be a local path (S3 code and ZipFile are not supported)"
-    if "InlineCode" in properties:
-        return "InlineCode is not supported: put the code in a CodeUri directory"
+        return _cloudformation_code(where, properties.get("Code"), base_dir)
+    if "InlineCode" in (sam_resource.get("Properties") or {}):
+        return _inline(where, "InlineCode", (properties.get("Code") or {}).get("ZipFile"))
     globals_function = (sam_template.get("Globals") or {}).get("Function") or {}
-    code_uri = properties.get("CodeUri", globals_function.get("CodeUri", "."))
+    code_uri = (sam_resource.get("Properties") or {}).get("CodeUri", globals_function.get("CodeUri", "."))
     code_uri = resolver.resolve(code_uri, Location("Resource", logical_id, ("CodeUri",)))
-    if not isinstance(code_uri, str) or code_uri.startswith("s3://"):
-        return "CodeUri must be a local directory (code in S3 is not supported)"
-    return (base_dir / code_uri).resolve()
+    return _code_uri(where, code_uri, base_dir)
 
 
-def _unsupported_reason(logical_id: str, properties: Mapping[str, Any], code: Path | str) -> str | None:
+def _code_uri(where: str, code_uri: Any, base_dir: Path) -> _Code:
+    """`AWS::Serverless::Function` CodeUri: a local folder, or code in S3 (a URI or Bucket/Key)."""
+    fix = "point CodeUri at the function's source folder"
+    if isinstance(code_uri, Mapping):
+        shown = f"s3://{code_uri.get('Bucket')}/{code_uri.get('Key')}"
+        return _Code(reason=_in_s3(where, "CodeUri", shown, fix))
+    if not isinstance(code_uri, str):
+        return _Code(reason=f"{where} 'CodeUri': must be a local folder, not {code_uri!r}")
+    if code_uri.startswith("s3://"):
+        return _Code(reason=_in_s3(where, "CodeUri", code_uri, fix))
+    return _Code(path=(base_dir / code_uri).resolve())
+
+
+def _cloudformation_code(where: str, code: Any, base_dir: Path) -> _Code:
+    """`AWS::Lambda::Function` Code: a local path (as `sam local` accepts it), ZipFile, or S3."""
+    if isinstance(code, str):
+        return _Code(path=(base_dir / code).resolve())
+    if isinstance(code, Mapping) and "ZipFile" in code:
+        return _inline(where, "Code.ZipFile", code["ZipFile"])
+    if isinstance(code, Mapping) and "S3Bucket" in code:
+        shown = f"s3://{code.get('S3Bucket')}/{code.get('S3Key')}"
+        return _Code(reason=_in_s3(where, "Code", shown, "give Code a local folder, as sam local reads it"))
+    return _Code(reason=f"{where} 'Code': missing (give a local folder or ZipFile source)")
+
+
+def _inline(where: str, name: str, source: Any) -> _Code:
+    if not isinstance(source, str):
+        return _Code(reason=f"{where} '{name}': must be the function's source as a string")
+    return _Code(inline=source)
+
+
+def _in_s3(where: str, name: str, shown: str, fix: str) -> str:
+    return (
+        f"{where} '{name}': {shown} is code in S3; samlite runs functions from local code only: {fix} "
+        "(the folder sam build reads)"
+    )
+
+
+def _asset_path(metadata: Mapping[str, Any]) -> str | None:
+    path = metadata.get("aws:asset:path")
+    prop = metadata.get("aws:asset:property")
+    return path if isinstance(path, str) and prop in ("CodeUri", "Code") else None
+
+
+def _unsupported_reason(logical_id: str, properties: Mapping[str, Any], code: _Code) -> str | None:
     where = f"Function '{logical_id}'"
     if (
         properties.get("PackageType") == "Image"
@@ -83,16 +142,12 @@ def _unsupported_reason(logical_id: str, properties: Mapping[str, Any], code: Pa
         or "ImageUri" in (properties.get("Code") or {})
     ):
         return f"{where} property 'PackageType': container-image functions are not supported by samlite"
-    if properties.get("Layers"):
-        return f"{where} property 'Layers': Lambda layers are not supported by samlite"
     runtime = properties.get("Runtime")
     if not isinstance(runtime, str) or not _PYTHON_RUNTIME.match(runtime):
         return f"{where} property 'Runtime': {runtime!r} is not supported (samlite runs python3.x functions)"
     if not isinstance(properties.get("Handler"), str):
         return f"{where} property 'Handler': missing"
-    if isinstance(code, str):
-        return f"{where} property 'CodeUri': {code}"
-    return None
+    return code.reason
 
 
 def _environment(
@@ -178,8 +233,11 @@ def build_function(
     resolver: Resolver,
     base_dir: Path,
     env_vars: Mapping[str, Mapping[str, str]] | None,
+    layers: LayerCatalog | None = None,
+    cache_dir: Path | None = None,
 ) -> FunctionBuild:
-    """One function's spec. `resolved` maps logical ids to {"Type", "Properties"} with intrinsics resolved."""
+    """One function's spec. `resolved` maps logical ids to {"Type", "Properties"} with intrinsics resolved;
+    `layers` are the layers it may name; inline code is written under `cache_dir`."""
     properties = resolved[logical_id]["Properties"]
     sam_resource = sam_template["Resources"].get(logical_id) or {
         "Type": "AWS::Lambda::Function",
@@ -191,7 +249,7 @@ def build_function(
         **properties,
         **{key: sam_properties[key] for key in ("PackageType", "ImageUri") if key in sam_properties},
     }
-    code = _code_path(logical_id, sam_resource, sam_template, base_dir, resolver)
+    code = _code(logical_id, sam_resource, properties, (sam_template, base_dir, resolver))
     reason = _unsupported_reason(logical_id, merged, code)
     loc = Location("Resource", logical_id)
     memory_size = _int(properties.get("MemorySize"), loc.child("MemorySize"), DEFAULT_MEMORY_MB)
@@ -203,8 +261,26 @@ def build_function(
         handler=properties.get("Handler") if reason is None else None,
         runtime=properties.get("Runtime"),
     )
-    if reason is not None or isinstance(code, str):
+    if reason is not None:
         return FunctionBuild(logical_id, None, reason)
+    architectures = tuple(properties.get("Architectures") or ("x86_64",))
+    found = function_layers(
+        logical_id,
+        properties.get("Layers"),
+        runtime=properties["Runtime"],
+        architectures=architectures,
+        catalog=layers or LayerCatalog(),
+    )
+    if found.reason is not None:
+        return FunctionBuild(logical_id, None, found.reason, found.warnings)
+    warnings = list(found.warnings)
+    if code.inline is not None:
+        code_uri = write_inline_code(code.inline, cache_dir or default_cache_dir())
+        warning = handler_warning(logical_id, properties["Handler"])
+        warnings += [warning] if warning else []
+    else:
+        assert code.path is not None
+        code_uri = code.path
     function_name = refs[logical_id]
     logging_config = properties.get("LoggingConfig") or {}
     events = resolver.resolve(sam_properties.get("Events") or {}, loc.child("Events"))
@@ -213,14 +289,14 @@ def build_function(
         function_name=function_name,
         handler=properties["Handler"],
         runtime=properties["Runtime"],
-        code_uri=code,
+        code_uri=code_uri,
         memory_size=memory_size,
         timeout=timeout,
         environment=_environment(logical_id, function_name, properties, env_vars),
         log_format=str(logging_config.get("LogFormat", "Text")),
         application_log_level=logging_config.get("ApplicationLogLevel"),
         system_log_level=logging_config.get("SystemLogLevel"),
-        architectures=tuple(properties.get("Architectures") or ("x86_64",)),
+        architectures=architectures,
         reserved_concurrency=(
             _int(properties["ReservedConcurrentExecutions"], loc.child("ReservedConcurrentExecutions"), 0)
             if "ReservedConcurrentExecutions" in properties
@@ -231,5 +307,7 @@ def build_function(
         dead_letter_target_arn=(properties.get("DeadLetterConfig") or {}).get("TargetArn"),
         event_invoke_config=_event_invoke_config(function_name, arns[logical_id], resolved),
         events=events,
+        layers=found.layers,
+        inline_code=code.inline is not None,
     )
-    return FunctionBuild(logical_id, spec)
+    return FunctionBuild(logical_id, spec, warnings=warnings)

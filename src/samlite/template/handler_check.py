@@ -11,7 +11,7 @@ without running any of the function's code:
 - it parses (a syntax error can never import);
 - it defines the function at its top level, when that can be seen without running it (a module with
   a star import, a module `__getattr__` or `globals()` tricks is given the benefit of the doubt).
-A module found only among the function's requirements (requirements.txt, installed on first use) is
+A module found only among the function's requirements (requirements.txt) or in one of its layers is
 not judged either. A module that fails while it runs (an exception at import) is Lambda's init error,
 reported on the first invocation as on Lambda.
 """
@@ -47,8 +47,8 @@ def check_handler(spec: FunctionSpec) -> None:
         raise loc.error(f"module {module!r} is a built-in module of Python: rename the handler's module")
     source = _module_source(dotted, code)
     if source is None:
-        if (code / "requirements.txt").is_file():
-            return  # it may come with the requirements, installed when the function first runs
+        if (code / "requirements.txt").is_file() or spec.layers:
+            return  # it may come with the requirements or a layer's python/, both on the path at run time
         raise loc.error(f"module {module!r} not found in CodeUri {code} (Lambda: Runtime.ImportModuleError)")
     if source.suffix != ".py":
         return  # compiled or a namespace package: nothing to read

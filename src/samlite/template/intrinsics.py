@@ -70,6 +70,8 @@ class Resolver:
         self._evaluating_conditions: set[str] = set()
         self._names: dict[str, ResourceNames] = {}
         self._naming_in_progress: set[str] = set()
+        # Parameters without a value (allowed by `samlite invoke`): a Ref to one fails where it is.
+        self.missing_parameters: dict[str, str] = {}
 
     # ----- pseudo parameters, conditions, resources -----
 
@@ -172,6 +174,8 @@ class Resolver:
             raise loc.error(f"Ref needs a name, not {name!r}")
         if name in self.parameters:
             return self.parameters[name]
+        if name in self.missing_parameters:
+            raise loc.error(f"refers to {self.missing_parameters[name]}")
         if name.startswith("AWS::"):
             value = self.pseudo_parameter(name)
             if value is None:

@@ -337,6 +337,18 @@ def _alias(ctx: NamingContext, logical_id: str, name: str | None, props: Mapping
     return ResourceNames(arn, {"AliasArn": arn})
 
 
+def _layer_version(
+    ctx: NamingContext, logical_id: str, name: str | None, props: Mapping[str, Any]
+) -> ResourceNames:
+    # Ref is the LayerVersionArn; a stack publishes each layer's first version as 1.
+    if name and name.startswith("arn:"):
+        base = name
+    else:
+        base = _arn(ctx, "lambda", f"layer:{name or generated_name(ctx, logical_id, max_length=140)}")
+    arn = f"{base}:1"
+    return ResourceNames(arn, {"LayerVersionArn": arn})
+
+
 _Namer = Callable[[NamingContext, str, "str | None", Mapping[str, Any]], ResourceNames]
 
 
@@ -371,6 +383,7 @@ _RULES: dict[str, _TypeRule] = {
     "AWS::ApiGateway::Method": _TypeRule(_short_id, None),
     "AWS::Lambda::Version": _TypeRule(_version, None, ("FunctionName",)),
     "AWS::Lambda::Alias": _TypeRule(_alias, "Name", ("FunctionName",)),
+    "AWS::Lambda::LayerVersion": _TypeRule(_layer_version, "LayerName"),
     "AWS::Lambda::Permission": _TypeRule(_generic, None),
     "AWS::Lambda::EventInvokeConfig": _TypeRule(_generic, None),
     "AWS::Lambda::EventSourceMapping": _TypeRule(_short_id, None),

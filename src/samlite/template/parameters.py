@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import shlex
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from samlite.errors import TemplateError
@@ -74,6 +74,8 @@ class ResolvedParameters:
     raw: dict[str, str]
     typed: dict[str, str | list[str]]
     warnings: list[str]
+    # Parameters with neither a Default nor a value, when allowed (`samlite invoke`): name -> message.
+    missing: dict[str, str] = field(default_factory=dict)
 
 
 def _is_list_type(declared_type: str) -> bool:
@@ -122,9 +124,12 @@ def _as_text(value: Any) -> str:
 
 
 def resolve_parameters(
-    declarations: Mapping[str, Any] | None, overrides: Mapping[str, str]
+    declarations: Mapping[str, Any] | None, overrides: Mapping[str, str], *, allow_missing: bool = False
 ) -> ResolvedParameters:
-    """Apply overrides over defaults, check types and constraints, and type each value for Ref."""
+    """Apply overrides over defaults, check types and constraints, and type each value for Ref.
+
+    With `allow_missing`, a parameter without a value is not an error by itself: it is listed in
+    `missing`, and only what refers to it fails (SAM CLI's `local invoke` runs such templates)."""
     declarations = declarations or {}
     if not isinstance(declarations, dict):
         raise TemplateError("Parameters: must be a mapping")
@@ -135,6 +140,7 @@ def resolve_parameters(
     ]
     raw: dict[str, str] = {}
     typed: dict[str, str | list[str]] = {}
+    missing: dict[str, str] = {}
     for name, spec in declarations.items():
         if not isinstance(spec, dict) or "Type" not in spec:
             raise TemplateError(f"Parameter '{name}': must be a mapping with a 'Type'")
@@ -144,9 +150,13 @@ def resolve_parameters(
         elif "Default" in spec:
             value = _as_text(spec["Default"])
         else:
-            raise TemplateError(
+            message = (
                 f"Parameter '{name}': no Default and no value given (use --parameter-overrides {name}=...)"
             )
+            if not allow_missing:
+                raise TemplateError(message)
+            missing[name] = message
+            continue
         if declared_type.startswith("AWS::SSM::Parameter::Value<"):
             warnings.append(
                 f"Parameter '{name}': SSM parameter types are not looked up locally; "
@@ -159,4 +169,4 @@ def resolve_parameters(
             typed[name] = [item.strip() for item in value.split(",")] if value else []
         else:
             typed[name] = value
-    return ResolvedParameters(raw=raw, typed=typed, warnings=warnings)
+    return ResolvedParameters(raw=raw, typed=typed, warnings=warnings, missing=missing)

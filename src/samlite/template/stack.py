@@ -6,25 +6,31 @@ and the processed template checked (resource types, `DependsOn`), then condition
 resources exist and their dependencies must form no cycle, then names and intrinsic values are
 computed, and only then are functions described. Everything is computed once, at load, so a bad
 template fails before any process starts, with a message naming the resource and property.
+
+`strict=False` (what `samlite invoke` uses) loads a template whose unrelated parts are broken, as SAM
+CLI's `local invoke` does: a resource that cannot be translated or resolved, or a parameter without a
+value, is left out with its reason (`Stack.broken`), and only asking for it (or for a function that
+needs it) fails. `samlite start` loads strictly: the first problem is the one-line error.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from samlite.errors import TemplateError
+from samlite.errors import TemplateError, UnsupportedError
 from samlite.model import FunctionSpec, Resource
 from samlite.template.dynamic_references import resolve_stack
 from samlite.template.env_vars import validate_env_vars
-from samlite.template.functions import build_function
+from samlite.template.functions import FunctionBuild, build_function
 from samlite.template.intrinsics import Resolver
+from samlite.template.layers import build_catalog
 from samlite.template.locations import Location, join_names
 from samlite.template.naming import NamingContext
 from samlite.template.parameters import resolve_parameters
-from samlite.template.translate import translate, unapplied_transform_warnings
+from samlite.template.translate import translate, translate_leniently, unapplied_transform_warnings
 from samlite.template.validation import check_dependencies, check_document, check_processed
 from samlite.template.versions import alias_warnings, version_numbers
 from samlite.template.yaml_loader import load_template_file
@@ -54,20 +60,25 @@ class Stack:
     # Outputs in CloudFormation DescribeStacks' shape: OutputKey, OutputValue (a string, lists joined
     # with commas), and Description / ExportName when the template gives them.
     output_details: list[dict[str, str]] = field(default_factory=list)
+    # Resources left out because they are broken (only when loaded with strict=False), with the reason.
+    broken: dict[str, str] = field(default_factory=dict)
 
     def function(self, function_id: str) -> FunctionSpec:
-        """A function by SAM logical id or physical function name."""
+        """A function by SAM logical id or physical function name; UnsupportedError for one samlite
+        cannot run, TemplateError for one that is broken or unknown."""
         if function_id in self.functions:
             return self.functions[function_id]
         if function_id in self.unsupported_functions:
-            raise TemplateError(self.unsupported_functions[function_id])
+            raise UnsupportedError(self.unsupported_functions[function_id])
+        if function_id in self.broken:
+            raise TemplateError(self.broken[function_id])
         for spec in self.functions.values():
             if spec.function_name == function_id:
                 return spec
         for logical_id, reason in self.unsupported_functions.items():
             resource = self.resources.get(logical_id)
             if resource is not None and resource.ref == function_id:
-                raise TemplateError(reason)
+                raise UnsupportedError(reason)
         available = join_names(self.functions)
         raise TemplateError(f"no function '{function_id}' in {self.path.name} (available: {available})")
 
@@ -83,27 +94,42 @@ def find_template_file(template: str | Path) -> Path:
     return path
 
 
-def _outputs(template: Mapping[str, Any], resolver: Resolver) -> tuple[dict[str, Any], list[dict[str, str]]]:
-    """Resolved output values, and the same outputs as DescribeStacks lists them."""
+def _outputs(
+    template: Mapping[str, Any], resolver: Resolver, strict: bool = True, warnings: list[str] | None = None
+) -> tuple[dict[str, Any], list[dict[str, str]]]:
+    """Resolved output values, and the same outputs as DescribeStacks lists them (not strict: an output
+    that cannot be resolved is left out with a warning)."""
     outputs: dict[str, Any] = {}
     details: list[dict[str, str]] = []
     for name, output in (template.get("Outputs") or {}).items():
-        loc = Location("Output", name)
-        if not isinstance(output, dict) or "Value" not in output:
-            raise loc.error("must be a mapping with a 'Value'")
-        condition = output.get("Condition")
-        if condition is not None and not resolver.condition(condition, loc.child("Condition")):
-            continue
-        value = resolver.resolve(output["Value"], loc.child("Value"))
-        outputs[name] = value
-        detail = {"OutputKey": name, "OutputValue": _output_text(value)}
-        if "Description" in output:
-            detail["Description"] = str(resolver.resolve(output["Description"], loc.child("Description")))
-        export_name = (output.get("Export") or {}).get("Name")
-        if export_name is not None:
-            detail["ExportName"] = str(resolver.resolve(export_name, loc.child("Export.Name")))
-        details.append(detail)
+        try:
+            _output(name, output, resolver, outputs, details)
+        except TemplateError as error:
+            if strict:
+                raise
+            if warnings is not None:
+                warnings.append(f"{error} (output left out)")
     return outputs, details
+
+
+def _output(
+    name: str, output: Any, resolver: Resolver, outputs: dict[str, Any], details: list[dict[str, str]]
+) -> None:
+    loc = Location("Output", name)
+    if not isinstance(output, dict) or "Value" not in output:
+        raise loc.error("must be a mapping with a 'Value'")
+    condition = output.get("Condition")
+    if condition is not None and not resolver.condition(condition, loc.child("Condition")):
+        return
+    value = resolver.resolve(output["Value"], loc.child("Value"))
+    detail = {"OutputKey": name, "OutputValue": _output_text(value)}
+    if "Description" in output:
+        detail["Description"] = str(resolver.resolve(output["Description"], loc.child("Description")))
+    export_name = (output.get("Export") or {}).get("Name")
+    if export_name is not None:
+        detail["ExportName"] = str(resolver.resolve(export_name, loc.child("Export.Name")))
+    outputs[name] = value
+    details.append(detail)
 
 
 def _output_text(value: Any) -> str:
@@ -123,13 +149,21 @@ def load_stack(
     account_id: str = "123456789012",
     stack_name: str = "samlite",
     endpoint_url: str | None = None,
+    layer_map: Mapping[str, Path] | None = None,
+    cache_dir: Path | None = None,
+    strict: bool = True,
 ) -> Stack:
-    """Load, translate and resolve a SAM (or plain CloudFormation) template for local use."""
+    """Load, translate and resolve a SAM (or plain CloudFormation) template for local use.
+
+    `layer_map` maps layer ARNs (or ARN prefixes) to local folders; inline code is written under
+    `cache_dir` (default: samlite's cache); `strict=False`: see the module docstring."""
     path = find_template_file(template_path)
     sam_template = load_template_file(path)
     check_document(sam_template, path.name)
     base_dir = path.parent
-    params = resolve_parameters(sam_template.get("Parameters"), dict(parameter_overrides or {}))
+    params = resolve_parameters(
+        sam_template.get("Parameters"), dict(parameter_overrides or {}), allow_missing=not strict
+    )
     warnings = list(params.warnings)
     env_overrides = (
         validate_env_vars(dict(env_vars) if isinstance(env_vars, Mapping) else env_vars)
@@ -147,44 +181,28 @@ def load_stack(
         "AWS::Partition": naming.partition,
     }
     warnings += unapplied_transform_warnings(sam_template)
-    cfn_template = translate(sam_template, base_dir, translator_values, region)
+    broken: dict[str, str] = {}
+    if strict:
+        cfn_template = translate(sam_template, base_dir, translator_values, region)
+    else:
+        cfn_template, broken = translate_leniently(sam_template, base_dir, translator_values, region)
     naming = replace(naming, version_numbers=version_numbers(cfn_template.get("Resources") or {}))
-    check_processed(cfn_template, region, path.name)
+    if strict:  # `samlite invoke` runs one function of a template whose unrelated parts are broken
+        check_processed(cfn_template, region, path.name)
     resolver = Resolver(cfn_template, params.typed, naming, warnings)
-    check_dependencies(cfn_template, resolver)
+    if strict:
+        check_dependencies(cfn_template, resolver)
+    resolver.missing_parameters = dict(params.missing)
 
-    resources: dict[str, Resource] = {}
-    resolved: dict[str, dict[str, Any]] = {}
-    for logical_id, resource in cfn_template["Resources"].items():
-        if not resolver.resource_included(logical_id):
-            continue
-        loc = Location("Resource", logical_id)
-        names = resolver.names(logical_id, loc)
-        properties = resolver.resolve(resource.get("Properties") or {}, loc)
-        if not isinstance(properties, dict):
-            raise loc.error("'Properties' must be a mapping")
-        resolved[logical_id] = {"Type": resource["Type"], "Properties": properties}
-        resources[logical_id] = Resource(
-            logical_id=logical_id,
-            type=resource["Type"],
-            properties=properties,
-            ref=names.ref,
-            attributes=dict(names.attributes),
-            metadata=resource.get("Metadata") or {},
-        )
-
+    resources, resolved = _resolve_resources(cfn_template, resolver, broken, strict)
     warnings += alias_warnings(resources)
-    refs = {logical_id: resource.ref for logical_id, resource in resources.items()}
-    arns = {
-        logical_id: str(resource.attributes.get("Arn", resource.ref))
-        for logical_id, resource in resources.items()
-    }
-    functions: dict[str, FunctionSpec] = {}
-    unsupported: dict[str, str] = {}
-    for logical_id, resource in resources.items():
-        if resource.type != _FUNCTION_TYPE:
-            continue
-        build = build_function(
+    catalog = build_catalog(resources, sam_template, resolver, base_dir, layer_map)
+    functions, unsupported = _build_functions(
+        resources,
+        broken,
+        warnings,
+        strict=strict,
+        build=lambda logical_id, refs, arns: build_function(
             logical_id,
             sam_template=sam_template,
             resolved=resolved,
@@ -193,17 +211,12 @@ def load_stack(
             resolver=resolver,
             base_dir=base_dir,
             env_vars=env_overrides,
-        )
-        if build.spec is not None:
-            functions[logical_id] = build.spec
-            if not build.spec.code_uri.is_dir():
-                warnings.append(f"Function '{logical_id}': CodeUri {build.spec.code_uri} is not a directory")
-        else:
-            unsupported[logical_id] = build.unsupported_reason or f"Function '{logical_id}' cannot run"
-            warnings.append(unsupported[logical_id])
-
+            layers=catalog,
+            cache_dir=cache_dir,
+        ),
+    )
     resources, functions = resolve_stack(resources, functions)  # {{resolve:ssm:...}} and the like
-    outputs, output_details = _outputs(cfn_template, resolver)
+    outputs, output_details = _outputs(cfn_template, resolver, strict, warnings)
     return Stack(
         path=path,
         region=region,
@@ -219,4 +232,75 @@ def load_stack(
         warnings=warnings,
         unsupported_functions=unsupported,
         output_details=output_details,
+        broken=broken,
     )
+
+
+def _resolve_resources(
+    cfn_template: Mapping[str, Any], resolver: Resolver, broken: dict[str, str], strict: bool
+) -> tuple[dict[str, Resource], dict[str, dict[str, Any]]]:
+    """Each included resource with its names and resolved properties (not strict: a resource that
+    cannot be resolved goes to `broken` instead of failing the template)."""
+    resources: dict[str, Resource] = {}
+    resolved: dict[str, dict[str, Any]] = {}
+    for logical_id, resource in cfn_template["Resources"].items():
+        try:
+            if not resolver.resource_included(logical_id):
+                continue
+            loc = Location("Resource", logical_id)
+            names = resolver.names(logical_id, loc)
+            properties = resolver.resolve(resource.get("Properties") or {}, loc)
+            if not isinstance(properties, dict):
+                raise loc.error("'Properties' must be a mapping")
+        except TemplateError as error:
+            if strict:
+                raise
+            broken[logical_id] = str(error)
+            continue
+        resolved[logical_id] = {"Type": resource["Type"], "Properties": properties}
+        resources[logical_id] = Resource(
+            logical_id=logical_id,
+            type=resource["Type"],
+            properties=properties,
+            ref=names.ref,
+            attributes=dict(names.attributes),
+            metadata=resource.get("Metadata") or {},
+        )
+    return resources, resolved
+
+
+def _build_functions(
+    resources: Mapping[str, Resource],
+    broken: dict[str, str],
+    warnings: list[str],
+    *,
+    strict: bool,
+    build: Callable[[str, dict[str, str], dict[str, str]], FunctionBuild],
+) -> tuple[dict[str, FunctionSpec], dict[str, str]]:
+    """The functions samlite can run, and why it cannot run the others."""
+    refs = {logical_id: resource.ref for logical_id, resource in resources.items()}
+    arns = {
+        logical_id: str(resource.attributes.get("Arn", resource.ref))
+        for logical_id, resource in resources.items()
+    }
+    functions: dict[str, FunctionSpec] = {}
+    unsupported: dict[str, str] = {}
+    for logical_id, resource in resources.items():
+        if resource.type != _FUNCTION_TYPE:
+            continue
+        try:
+            built = build(logical_id, refs, arns)
+        except TemplateError as error:
+            if strict:
+                raise
+            broken[logical_id] = str(error)
+            continue
+        warnings += built.warnings
+        if built.spec is not None:
+            functions[logical_id] = built.spec
+            if not built.spec.code_uri.is_dir():
+                warnings.append(f"Function '{logical_id}': CodeUri {built.spec.code_uri} is not a directory")
+        else:
+            unsupported[logical_id] = built.unsupported_reason or f"Function '{logical_id}' cannot run"
+            warnings.append(unsupported[logical_id])
+    return functions, unsupported

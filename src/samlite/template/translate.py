@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import json
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -144,7 +145,49 @@ def translate(
     """The CloudFormation template of a SAM template (a plain CloudFormation template is copied)."""
     if not is_serverless(sam_template):
         return copy.deepcopy(sam_template)
+    invalid = _translate(sam_template, base_dir, parameter_values, region)
+    if isinstance(invalid, InvalidResources):
+        raise TemplateError(f"SAM template is invalid: {invalid.details}")
+    return invalid
 
+
+@dataclass
+class InvalidResources:
+    """Why the translator refused a template: one message per resource it named, and all of them."""
+
+    by_resource: dict[str, str]
+    details: str
+
+
+def translate_leniently(
+    sam_template: dict[str, Any], base_dir: Path, parameter_values: dict[str, Any], region: str
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """Like `translate`, but resources the translator refuses are left out (and returned with the reason)
+    instead of failing the whole template: `samlite invoke` runs one function of a template whose
+    unrelated resources are broken, as SAM CLI's `local invoke` does. A refusal that names no resource
+    still fails."""
+    if not is_serverless(sam_template):
+        return copy.deepcopy(sam_template), {}
+    broken: dict[str, str] = {}
+    template = sam_template
+    for _ in range(len(sam_template.get("Resources") or {}) + 1):
+        result = _translate(template, base_dir, parameter_values, region)
+        if not isinstance(result, InvalidResources):
+            return result, broken
+        named = {lid: msg for lid, msg in result.by_resource.items() if lid in template["Resources"]}
+        if not named:
+            raise TemplateError(f"SAM template is invalid: {result.details}")
+        broken.update({lid: f"SAM template is invalid: {msg}" for lid, msg in named.items()})
+        template = {
+            **template,
+            "Resources": {lid: r for lid, r in template["Resources"].items() if lid not in named},
+        }
+    raise TemplateError("SAM template is invalid: the translator kept refusing it")
+
+
+def _translate(
+    sam_template: dict[str, Any], base_dir: Path, parameter_values: dict[str, Any], region: str
+) -> dict[str, Any] | InvalidResources:
     import boto3
     from samtranslator.metrics.metrics import DummyMetricsPublisher, Metrics
     from samtranslator.model.exceptions import InvalidDocumentException, InvalidTemplateException
@@ -160,8 +203,12 @@ def translate(
     try:
         return translator.translate(prepared, dict(parameter_values))
     except InvalidDocumentException as exc:
-        details = "; ".join(cause.message for cause in exc.causes)
-        raise TemplateError(f"SAM template is invalid: {details}") from exc
+        by_resource: dict[str, str] = {}
+        for cause in exc.causes:
+            logical_id = getattr(cause, "_logical_id", None)
+            if isinstance(logical_id, str):
+                by_resource[logical_id] = cause.message
+        return InvalidResources(by_resource, "; ".join(cause.message for cause in exc.causes))
     except InvalidTemplateException as exc:
         raise TemplateError(f"SAM template is invalid: {exc.message}") from exc
     finally:

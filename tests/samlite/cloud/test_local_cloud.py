@@ -151,7 +151,9 @@ def test_event_invocations_are_queued_and_dry_runs_run_nothing(clean: LocalCloud
 
 def test_outputs_and_env_files_let_a_shell_reach_the_endpoint(cloud: LocalCloud, project: Path) -> None:
     state = project / ".samlite"
-    assert json.loads((state / "outputs.json").read_text()) == cloud.outputs
+    written = json.loads((state / "outputs.json").read_text())
+    assert written.pop("samlite:local-names") == cloud.local_names
+    assert written == cloud.outputs
     exports = dict(
         line.removeprefix("export ").split("=", 1) for line in (state / "env").read_text().splitlines()
     )

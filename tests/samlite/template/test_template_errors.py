@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from samlite.errors import UnsupportedError
 from samlite.template import TemplateError, load_stack
 
 HEADER = """\
@@ -180,22 +181,42 @@ def test_bad_timeout_names_property(write_template) -> None:
         load_stack(write_template(text))
 
 
-def test_inline_code_is_rejected_when_used(write_template) -> None:
+def test_code_in_s3_says_that_local_code_is_needed(write_template) -> None:
     text = """\
     Transform: AWS::Serverless-2016-10-31
     Resources:
-      Inline:
+      FromS3:
         Type: AWS::Serverless::Function
         Properties:
-          InlineCode: "def handler(e, c): return 1"
-          Handler: index.handler
+          CodeUri: s3://artifacts-bucket/fn.zip
+          Handler: app.handler
           Runtime: python3.12
+      FromS3Object:
+        Type: AWS::Serverless::Function
+        Properties:
+          CodeUri: {Bucket: artifacts-bucket, Key: fn.zip}
+          Handler: app.handler
+          Runtime: python3.12
+      Plain:
+        Type: AWS::Lambda::Function
+        Properties:
+          Code: {S3Bucket: artifacts-bucket, S3Key: plain.zip}
+          Handler: app.handler
+          Runtime: python3.12
+          Role: arn:aws:iam::123456789012:role/r
     """
     stack = load_stack(write_template(text))
+    needs_local = r"is code in S3; samlite runs functions from local code only"
     with pytest.raises(
-        TemplateError, match=r"Function 'Inline' property 'CodeUri': InlineCode is not supported"
+        UnsupportedError, match=rf"Function 'FromS3' property 'CodeUri': s3://.*{needs_local}"
     ):
-        stack.function("Inline")
+        stack.function("FromS3")
+    with pytest.raises(
+        UnsupportedError, match=r"'FromS3Object' property 'CodeUri': s3://artifacts-bucket/fn"
+    ):
+        stack.function("FromS3Object")
+    with pytest.raises(UnsupportedError, match=r"'Plain' property 'Code': s3://artifacts-bucket/plain.zip"):
+        stack.function("Plain")
 
 
 def test_unreadable_definition_uri_names_resource(write_template) -> None:

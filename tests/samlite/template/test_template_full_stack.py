@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from samlite.errors import UnsupportedError
 from samlite.template import Stack, TemplateError, load_stack
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -208,9 +209,11 @@ def test_function_lookup_by_physical_name_and_unknown_id(stack: Stack) -> None:
 
 def test_unsupported_functions_fail_only_when_used(stack: Stack) -> None:
     assert set(stack.functions) == {"CatalogFunction", "ApiFunction"}
-    with pytest.raises(TemplateError, match=r"Function 'NodeFunction' property 'Runtime': 'nodejs20.x'"):
+    with pytest.raises(UnsupportedError, match=r"Function 'NodeFunction' property 'Runtime': 'nodejs20.x'"):
         stack.function("NodeFunction")
-    with pytest.raises(TemplateError, match=r"Function 'LayeredFunction' property 'Layers'"):
+    with pytest.raises(
+        UnsupportedError, match=r"Function 'LayeredFunction' property 'Layers': .*--layer-map"
+    ):
         stack.function("LayeredFunction")
 
 
@@ -218,7 +221,7 @@ def test_mixed_template_image_function_rejected_clearly() -> None:
     mixed = load_stack(FIXTURES / "mixed" / "template.yaml")
     assert mixed.function("PyFunction").runtime == "python3.11"
     with pytest.raises(
-        TemplateError, match=r"Function 'ImageFunction' property 'PackageType': container-image"
+        UnsupportedError, match=r"Function 'ImageFunction' property 'PackageType': container-image"
     ):
         mixed.function("ImageFunction")
 
@@ -240,7 +243,7 @@ def test_template_directory_is_accepted() -> None:
 
 def test_unsupported_function_by_physical_name(stack: Stack) -> None:
     node_name = stack.resources["NodeFunction"].ref
-    with pytest.raises(TemplateError, match=r"Function 'NodeFunction' property 'Runtime'"):
+    with pytest.raises(UnsupportedError, match=r"Function 'NodeFunction' property 'Runtime'"):
         stack.function(node_name)
 
 
