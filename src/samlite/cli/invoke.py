@@ -68,6 +68,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "there gives the function its role's credentials",
     )
     parser.add_argument(
+        "--stack-name",
+        default="samlite",
+        help="stack name the local names are computed for: the running samlite start's (default: samlite)",
+    )
+    parser.add_argument(
         "--state-dir",
         default=".samlite",
         metavar="DIR",
@@ -185,6 +190,7 @@ def _function_spec(args: argparse.Namespace, config: ProjectConfig) -> FunctionS
         parameter_overrides=parse_parameter_overrides(args.parameter_overrides),
         env_vars=env_vars,
         region=args.region,
+        stack_name=args.stack_name,
         endpoint_url=args.endpoint_url,
         layer_map=config.layer_map,
         strict=False,  # one function of a template runs even when unrelated parts are broken

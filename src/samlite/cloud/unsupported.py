@@ -40,7 +40,6 @@ EVENT_SOURCE_TYPES = frozenset(
         "AWS::AppSync::DataSource",
         "AWS::Cognito::UserPool",
         "AWS::SES::ReceiptRule",
-        "AWS::CloudWatch::Alarm",
         "AWS::KinesisFirehose::DeliveryStream",
     }
 )

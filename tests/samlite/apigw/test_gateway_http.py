@@ -294,6 +294,21 @@ def test_local_url_rewrites_deployed_outputs(gateway: LocalApiGateway, gateway_s
     assert gateway.local_url("https://example.com/x") == "https://example.com/x"
 
 
+def test_local_url_keeps_the_exact_shape_of_an_output(gateway: LocalApiGateway, gateway_stack: Stack) -> None:
+    """`.../Prod` stays `.../Prod` (a client appending `/items` must not get `//items`), `.../Prod/`
+    keeps its slash, an HTTP API's ApiEndpoint has none."""
+    rest_api = gateway_stack.resources["ServerlessRestApi"].ref
+    deployed = f"https://{rest_api}.execute-api.{gateway_stack.region}.amazonaws.com"
+    local = gateway.urls["ServerlessRestApi"]
+    assert gateway.local_url(f"{deployed}/Prod") == local
+    assert gateway.local_url(f"{deployed}/Prod/") == f"{local}/"
+    assert gateway.local_url(f"{deployed}/Prod/items/a") == f"{local}/items/a"
+    http_api = gateway_stack.resources["HttpApi"].ref
+    endpoint = f"https://{http_api}.execute-api.{gateway_stack.region}.amazonaws.com"
+    assert gateway.local_url(endpoint) == gateway.endpoint
+    assert gateway.local_url(f"{endpoint}/any/x") == f"{gateway.endpoint}/any/x"
+
+
 def test_http_api_raw_query_string_is_as_sent(http_url: str) -> None:
     event = _event(requests.get(f"{http_url}/things/1?b=%20x&a=1+2&flag", timeout=30))
     assert event["rawQueryString"] == "b=%20x&a=1+2&flag"
