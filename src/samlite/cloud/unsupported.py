@@ -6,7 +6,7 @@ it. So `samlite start` refuses such a template with one `UnsupportedError` line 
 the property (exit status 2, the same line in the pytest plugin), before any resource exists:
 
 - a function samlite cannot run (its reason from the template model: a container image, code in S3,
-  a layer it cannot find, a runtime other than python3.x);
+  a layer it cannot find, a runtime other than python3.x), or whose CodeUri is not a folder here;
 - a resource of a type that delivers events to functions (event-source mappings, rules, schedules,
   subscriptions, ...) which samlite does not emulate yet, and which names one of the template's
   functions.
@@ -48,6 +48,11 @@ EVENT_SOURCE_TYPES = frozenset(
 def refuse_partial_start(stack: Stack) -> None:
     """Raise one UnsupportedError listing every reason the template would start only in part."""
     reasons = [stack.unsupported_functions[logical_id] for logical_id in sorted(stack.unsupported_functions)]
+    reasons += [
+        f"Function '{logical_id}' property 'CodeUri': {spec.code_uri} is not a folder on this machine"
+        for logical_id, spec in sorted(stack.functions.items())
+        if not spec.code_uri.is_dir()
+    ]
     reasons += list(lost_events(stack))
     if reasons:
         raise UnsupportedError("; ".join(reasons))

@@ -120,6 +120,9 @@ def test_an_unsupported_function_refuses_the_start_in_one_line(tmp_path: Path) -
           FromS3:
             Type: AWS::Serverless::Function
             Properties: {CodeUri: "s3://bucket/code.zip", Handler: app.handler, Runtime: python3.12}
+          NotBuilt:
+            Type: AWS::Serverless::Function
+            Properties: {CodeUri: .aws-sam/build/NotBuilt, Handler: app.handler, Runtime: python3.12}
         """,
     )
     with pytest.raises(UnsupportedError) as raised:
@@ -127,6 +130,10 @@ def test_an_unsupported_function_refuses_the_start_in_one_line(tmp_path: Path) -
     message = str(raised.value)
     assert message.startswith("Function 'FromS3' property 'CodeUri': s3://bucket/code.zip is code in S3")
     assert "; Function 'Node' property 'Runtime': 'nodejs20.x' is not supported" in message
+    assert (
+        "; Function 'NotBuilt' property 'CodeUri': " in message
+        and "is not a folder on this machine" in message
+    )
     assert "\n" not in message
 
 
