@@ -49,6 +49,7 @@ from samlite.model import Credentials, FunctionSpec, InvocationResult
 from samlite.provisioning.provision import ProvisionedStack, provision
 from samlite.provisioning.reset import empty_resources, remove_resources
 from samlite.runtime import DebugOptions, LambdaRuntime
+from samlite.runtime.interpreters import prefetch as prefetch_interpreters
 from samlite.services.awslambda.invoke_api import CallableInvokeHandler
 from samlite.services.awslambda.recursion import current_depth, trace_header
 from samlite.services.event_delivery import EventDelivery
@@ -380,7 +381,7 @@ class LocalCloud:
         self._config = load_project_config(options.template).with_overrides(
             layer_map=options.layer_map, pythons=options.pythons
         )
-        return load_stack(
+        stack = load_stack(
             options.template,
             parameter_overrides=options.parameter_overrides,
             env_vars=options.env_vars,
@@ -390,6 +391,13 @@ class LocalCloud:
             layer_map=self._config.layer_map,
             cache_dir=options.cache_dir,
         )
+        # Finding each declared runtime's interpreter runs it: overlap that with the rest of start-up.
+        prefetch_interpreters(
+            (spec.runtime for spec in stack.functions.values()),
+            self._config.pythons,
+            options.cache_dir or default_cache_dir(),
+        )
+        return stack
 
     def _debug_options(self, stack: Stack) -> DebugOptions | None:
         options = self.options
@@ -404,7 +412,7 @@ class LocalCloud:
 
     def _make_runtime(self, aws: EmbeddedAws, debug: DebugOptions | None) -> LambdaRuntime:
         credentials = self._credentials or FunctionCredentials(aws)
-        return LambdaRuntime(
+        runtime = LambdaRuntime(
             aws_endpoint_url=aws.url,
             credentials_for=credentials.credentials_for,
             log_sink=self._function_line,
@@ -413,6 +421,9 @@ class LocalCloud:
             cache_dir=self.options.cache_dir,
             pythons=self._config.pythons,
         )
+        if self._stack is not None:  # while provisioning runs: looking for a python3.x can take a while
+            runtime.choose_interpreters(spec.runtime for spec in self._stack.functions.values())
+        return runtime
 
     def _code_watcher(self, stack: Stack) -> CodeWatcher:
         """Watch each function's code and its layers' local folders; never samlite's own folders."""

@@ -12,10 +12,19 @@ So each function gets, in this order:
 
 An interpreter other than samlite's own gets the Lambda runtime's packages (awslambdaric, boto3)
 installed for it in a cached environment (`runtime_environment`).
+
+Probing runs the interpreter, which for a pyenv shim takes about half a second: results are kept for
+the process (per path and modification time), and `prefetch` starts the search on a thread, so that
+`samlite start` overlaps it with its other start-up work instead of waiting for it. What the search on
+PATH found is also remembered in the cache folder (`interpreters.json`): an interpreter while its file
+is unchanged, and "not an interpreter" for a day (a pyenv shim answers differently once its version is
+installed; at worst the line saying so is shown a day longer). A `--python` interpreter is always asked.
 """
 
 from __future__ import annotations
 
+import contextlib
+import json
 import os
 import platform
 import re
@@ -23,7 +32,8 @@ import shutil
 import subprocess
 import sys
 import threading
-from collections.abc import Mapping
+import time
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -86,8 +96,9 @@ class InterpreterChooser:
     `pythons` maps runtimes to interpreters: a path, or a command name looked up on PATH.
     """
 
-    def __init__(self, pythons: Mapping[str, Path] | None = None) -> None:
+    def __init__(self, pythons: Mapping[str, Path] | None = None, cache_dir: Path | None = None) -> None:
         self._pythons = dict(pythons or {})
+        self._remember_in = cache_dir / REMEMBERED_FILE if cache_dir is not None else None
         self._own = own_interpreter()
         self._choices: dict[str, Choice] = {}
         self._lock = threading.Lock()
@@ -114,7 +125,7 @@ class InterpreterChooser:
             return Choice(self._own)
         found = shutil.which(runtime)
         if found is not None:
-            interpreter = probe(Path(found))
+            interpreter = probe(Path(found), remember_in=self._remember_in)
             if interpreter is not None and interpreter.version == declared:
                 return Choice(interpreter)
         return Choice(
@@ -136,8 +147,94 @@ class InterpreterChooser:
         return interpreter
 
 
-def probe(executable: Path) -> Interpreter | None:
-    """The interpreter at `executable`, or None when it does not run as Python 3."""
+_probes: dict[tuple[str, int], Interpreter | None] = {}
+_probe_locks: dict[str, threading.Lock] = {}
+_probes_guard = threading.Lock()
+
+
+def probe(executable: Path, *, remember_in: Path | None = None) -> Interpreter | None:
+    """The interpreter at `executable`, or None when it does not run as Python 3 (remembered for the
+    process, and in `remember_in` across processes; see the module docstring)."""
+    try:
+        stat = executable.stat()
+    except OSError:
+        return None
+    key = (str(executable), stat.st_mtime_ns)
+    with _probes_guard:
+        lock = _probe_locks.setdefault(key[0], threading.Lock())
+    with lock:  # a second caller waits for the first probe of that path
+        if key not in _probes:
+            known = _recall(remember_in, executable, stat) if remember_in is not None else _UNKNOWN
+            if isinstance(known, _Unknown):
+                _probes[key] = _run_probe(executable)
+                if remember_in is not None:
+                    _remember(remember_in, executable, stat, _probes[key])
+            else:
+                _probes[key] = known
+        return _probes[key]
+
+
+REMEMBERED_FILE = "interpreters.json"
+NOT_PYTHON_FOR_S = 24 * 3600
+
+
+class _Unknown:
+    """Nothing remembered about a path (or only something too old to trust)."""
+
+
+_UNKNOWN = _Unknown()
+
+
+def _recall(path: Path, executable: Path, stat: os.stat_result) -> Interpreter | _Unknown | None:
+    try:
+        entry = json.loads(path.read_text()).get(str(executable))
+    except (OSError, ValueError, AttributeError):
+        return _UNKNOWN
+    if not isinstance(entry, dict) or entry.get("file") != [stat.st_mtime_ns, stat.st_size]:
+        return _UNKNOWN
+    if entry.get("version") is None:
+        fresh = time.time() - float(entry.get("checked", 0)) < NOT_PYTHON_FOR_S
+        return None if fresh else _UNKNOWN
+    version = tuple(entry["version"])
+    return Interpreter(executable, (version[0], version[1]), bool(entry.get("pip")), own=False)
+
+
+def _remember(path: Path, executable: Path, stat: os.stat_result, found: Interpreter | None) -> None:
+    """Best effort: a lost update only means probing again next time."""
+    with contextlib.suppress(OSError, ValueError):
+        try:
+            entries = json.loads(path.read_text())
+        except (OSError, ValueError):
+            entries = {}
+        entries[str(executable)] = {
+            "file": [stat.st_mtime_ns, stat.st_size],
+            "version": list(found.version) if found is not None else None,
+            "pip": found.has_pip if found is not None else False,
+            "checked": time.time(),
+        }
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")
+        temporary.write_text(json.dumps(entries, indent=1))
+        temporary.replace(path)
+
+
+def prefetch(
+    runtimes: Iterable[str], pythons: Mapping[str, Path] | None = None, cache_dir: Path | None = None
+) -> threading.Thread:
+    """Look for the interpreters of `runtimes` on a daemon thread (errors are left for `choose`)."""
+
+    def search() -> None:
+        chooser = InterpreterChooser(pythons, cache_dir)
+        for runtime in sorted(set(runtimes)):
+            with contextlib.suppress(ConfigError):
+                chooser.choose(runtime)
+
+    thread = threading.Thread(target=search, name="samlite-interpreters", daemon=True)
+    thread.start()
+    return thread
+
+
+def _run_probe(executable: Path) -> Interpreter | None:
     try:
         completed = subprocess.run(
             [str(executable), "-c", _PROBE],

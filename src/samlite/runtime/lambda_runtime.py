@@ -13,7 +13,7 @@ import shutil
 import sys
 import tempfile
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -135,7 +135,7 @@ class LambdaRuntime:
         )
         self._runtime_dir = own.runtime_dir
         self._fork_server = own.fork_server
-        self._chooser = InterpreterChooser(pythons)
+        self._chooser = InterpreterChooser(pythons, self._cache_dir)
         # Runtime environments by interpreter; each is built once, by the first function that needs it.
         self._environments: dict[Path, RuntimeEnvironment] = {own.interpreter.executable: own}
         self._environment_locks: dict[Path, threading.Lock] = {}
@@ -176,6 +176,12 @@ class LambdaRuntime:
             return self._run(pool, spec, invocation)
         finally:
             self._end_lease(pool)
+
+    def choose_interpreters(self, runtimes: Iterable[str]) -> None:
+        """Find the interpreter of each declared runtime now (probing one runs it), so that a caller
+        can overlap that with other work; `prepare` and `invoke` would otherwise do it first."""
+        for runtime in sorted(set(runtimes)):
+            self._chooser.choose(runtime)
 
     def prepare(self, spec: FunctionSpec) -> Preparation:
         """Get `spec` ready to run without running it: its interpreter's runtime, its requirements and

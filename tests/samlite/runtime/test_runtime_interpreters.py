@@ -175,3 +175,33 @@ def test_a_real_interpreter_of_another_version(tmp_path: Path) -> None:
         result = runtime.invoke(spec, b"{}")
     assert not result.failed, result.payload
     assert "python" + ".".join(map(str, json.loads(result.payload)["version"])) == runtime_name
+
+
+def test_what_the_search_on_path_found_is_remembered_across_processes(monkeypatch, tmp_path: Path) -> None:
+    """Probing a pyenv shim takes about half a second at every start: its answer is kept in the cache."""
+    from samlite.runtime import interpreters
+
+    runs = tmp_path / "runs.txt"
+    _script(tmp_path / "bin", "python3.95", f"echo run >> {runs}; exit 127")
+    _script(tmp_path / "bin", "python3.94", f"echo run >> {runs}.ok; echo 3 94 True")
+    monkeypatch.setenv("PATH", f"{tmp_path / 'bin'}{os.pathsep}{os.environ['PATH']}")
+    cache = tmp_path / "cache"
+    for _ in range(2):  # two "processes": the in-process memory is dropped in between
+        monkeypatch.setattr(interpreters, "_probes", {})
+        chooser = InterpreterChooser(cache_dir=cache)
+        assert chooser.choose("python3.95").interpreter.own
+        assert chooser.choose("python3.94").interpreter.version == (3, 94)
+    assert runs.read_text() == "run\n" and Path(f"{runs}.ok").read_text() == "run\n"
+    remembered = json.loads((cache / "interpreters.json").read_text())
+    assert remembered[str(tmp_path / "bin" / "python3.95")]["version"] is None
+    stale = {
+        **remembered,
+        str(tmp_path / "bin" / "python3.95"): {
+            **remembered[str(tmp_path / "bin" / "python3.95")],
+            "checked": 0,
+        },
+    }
+    (cache / "interpreters.json").write_text(json.dumps(stale))
+    monkeypatch.setattr(interpreters, "_probes", {})
+    InterpreterChooser(cache_dir=cache).choose("python3.95")
+    assert runs.read_text() == "run\nrun\n"  # "not an interpreter" is trusted for a day only
