@@ -40,6 +40,7 @@ SUPPORT_FILE = "src/samlite/model/support.py"
 # APIs): a whole module, or `module:function` for that function and what it calls in its module.
 READERS: dict[str, tuple[str, ...]] = {
     "AWS::Lambda::Function": ("samlite.template.functions", "samlite.services.awslambda.configuration"),
+    "AWS::Lambda::LayerVersion": ("samlite.template.layers",),
     "AWS::ApiGateway::RestApi": ("samlite.apigw.routes",),
     "AWS::ApiGatewayV2::Api": ("samlite.apigw.routes",),
     "AWS::ApiGateway::Stage": ("samlite.apigw.routes:_stage",),

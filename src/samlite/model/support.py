@@ -71,7 +71,16 @@ OTHER_TYPES = TypeSupport(
     "(any other type)", NOT_EMULATED, "listed once at start as not emulated, and left out"
 )
 
-_LOCAL_CODE = "a local directory (code in S3 is not supported)"
+_LOCAL_CODE = "a local directory; code in S3 is refused (local code is needed)"
+_RUNTIME = (
+    "python3.x, on the declared Python when this machine has one (--python), else samlite's, with a line"
+)
+_LAYERS = (
+    "the template's layers, the public Powertools layers by ARN (from PyPI), others through --layer-map; "
+    "an ARN samlite cannot find is refused"
+)
+_ARCHITECTURES = "a line when it is not this machine's; the code runs on this machine's architecture"
+_SOURCES_REFUSED = "; one that names a function of the template refuses the start"
 
 TYPES: tuple[TypeSupport, ...] = (
     # -- SAM (translated by aws-sam-translator, then as the types they become) ------------------------
@@ -81,12 +90,12 @@ TYPES: tuple[TypeSupport, ...] = (
         "becomes AWS::Lambda::Function and what its properties generate; runs in local workers",
         (
             Prop("Handler"),
-            Prop("Runtime", PARTIAL, "python3.x only, run by the local interpreter"),
+            Prop("Runtime", PARTIAL, _RUNTIME),
             Prop("CodeUri", PARTIAL, _LOCAL_CODE),
-            Prop("InlineCode", REFUSED, "put the code in a CodeUri directory"),
+            Prop("InlineCode", SUPPORTED, "written to index.py in samlite's cache and run from there"),
             Prop("PackageType", REFUSED, "container-image functions (Image) do not run"),
             Prop("ImageUri", REFUSED, "container-image functions do not run"),
-            Prop("Layers", REFUSED, "Lambda layers are not supported"),
+            Prop("Layers", PARTIAL, _LAYERS),
             Prop("FunctionName"),
             Prop("Description"),
             Prop("MemorySize", SUPPORTED, "enforced: a worker above it ends with Runtime.ExitError"),
@@ -95,7 +104,7 @@ TYPES: tuple[TypeSupport, ...] = (
             Prop(
                 "Events",
                 PARTIAL,
-                "S3, Api and HttpApi are delivered; other types' resources are not emulated",
+                "S3, Api and HttpApi are delivered; a source samlite does not emulate refuses the start",
             ),
             Prop("Policies", SUPPORTED, "policy templates expanded; enforced on each call"),
             Prop("Role"),
@@ -115,7 +124,7 @@ TYPES: tuple[TypeSupport, ...] = (
                 "DeploymentPreference", IGNORED, "no CodeDeploy: the alias points at the new version at once"
             ),
             Prop("ProvisionedConcurrencyConfig", IGNORED, "workers start on demand"),
-            Prop("Architectures", PARTIAL, "reported; the code runs on this machine's architecture"),
+            Prop("Architectures", PARTIAL, _ARCHITECTURES),
             Prop("LoggingConfig", SUPPORTED, "Text or JSON logs, log levels"),
             Prop("Tracing", IGNORED, "no X-Ray"),
             Prop("VpcConfig", IGNORED, "no VPC locally"),
@@ -159,7 +168,19 @@ TYPES: tuple[TypeSupport, ...] = (
         PARTIAL,
         "becomes IAM policies (enforced) or resource policies (accepted, not enforced)",
     ),
-    TypeSupport("AWS::Serverless::LayerVersion", NOT_EMULATED, "becomes AWS::Lambda::LayerVersion"),
+    TypeSupport(
+        "AWS::Serverless::LayerVersion",
+        PARTIAL,
+        "becomes AWS::Lambda::LayerVersion; with Metadata BuildMethod python3.x, built as sam build does",
+        (
+            Prop("ContentUri", PARTIAL, "a local folder; content in S3 is refused"),
+            Prop("LayerName"),
+            Prop("CompatibleRuntimes", PARTIAL, "a mismatch with a function's Runtime is a warning"),
+            Prop("CompatibleArchitectures", PARTIAL, "a mismatch is a warning"),
+            Prop("Description"),
+            Prop("RetentionPolicy", IGNORED, "nothing is deleted or retained locally"),
+        ),
+    ),
     TypeSupport(
         "AWS::Serverless::StateMachine",
         PARTIAL,
@@ -196,10 +217,10 @@ TYPES: tuple[TypeSupport, ...] = (
         "runs in warm local workers under the real awslambdaric; Invoke and the Lambda API answer for it",
         (
             Prop("Handler"),
-            Prop("Runtime", PARTIAL, "python3.x only, run by the local interpreter"),
-            Prop("Code", PARTIAL, _LOCAL_CODE),
+            Prop("Runtime", PARTIAL, _RUNTIME),
+            Prop("Code", PARTIAL, "a local path (as sam local reads it) or ZipFile; code in S3 is refused"),
             Prop("PackageType", REFUSED, "container-image functions (Image) do not run"),
-            Prop("Layers", REFUSED, "Lambda layers are not supported"),
+            Prop("Layers", PARTIAL, _LAYERS),
             Prop("FunctionName"),
             Prop("Description"),
             Prop("MemorySize", SUPPORTED, "enforced"),
@@ -209,7 +230,7 @@ TYPES: tuple[TypeSupport, ...] = (
             Prop("DeadLetterConfig"),
             Prop("ReservedConcurrentExecutions", SUPPORTED, "caps the function's workers"),
             Prop("LoggingConfig"),
-            Prop("Architectures", PARTIAL, "reported; the code runs on this machine's architecture"),
+            Prop("Architectures", PARTIAL, _ARCHITECTURES),
             Prop("TracingConfig", IGNORED, "reported by GetFunctionConfiguration; no X-Ray"),
             Prop("VpcConfig", IGNORED, "reported by GetFunctionConfiguration; no VPC locally"),
             Prop("KmsKeyArn", IGNORED, "reported; the environment is not encrypted locally"),
@@ -252,10 +273,22 @@ TYPES: tuple[TypeSupport, ...] = (
     TypeSupport(
         "AWS::Lambda::EventSourceMapping",
         NOT_EMULATED,
-        "SQS, Kinesis and DynamoDB streams are not polled yet",
+        "SQS, Kinesis and DynamoDB streams are not polled yet" + _SOURCES_REFUSED,
     ),
-    TypeSupport("AWS::Lambda::LayerVersion", NOT_EMULATED, "functions naming layers are refused (Layers)"),
-    TypeSupport("AWS::Lambda::Url", NOT_EMULATED, "no function URLs locally"),
+    TypeSupport(
+        "AWS::Lambda::LayerVersion",
+        PARTIAL,
+        "not published: its local content is merged into each function's view of /opt, in layer order",
+        (
+            Prop("Content", PARTIAL, "a local path, as sam local accepts it; content in S3 is refused"),
+            Prop("LayerName", SUPPORTED, "names its LayerVersionArn (version 1)"),
+            Prop("CompatibleRuntimes", PARTIAL, "a mismatch with a function's Runtime is a warning"),
+            Prop("CompatibleArchitectures", PARTIAL, "a mismatch is a warning"),
+            Prop("Description", IGNORED, "nothing lists layers locally"),
+            Prop("LicenseInfo", IGNORED, "nothing lists layers locally"),
+        ),
+    ),
+    TypeSupport("AWS::Lambda::Url", NOT_EMULATED, "no function URLs locally" + _SOURCES_REFUSED),
     # -- storage and messaging -------------------------------------------------------------------------
     TypeSupport(
         "AWS::S3::Bucket",
@@ -329,8 +362,12 @@ TYPES: tuple[TypeSupport, ...] = (
         ),
     ),
     TypeSupport("AWS::SNS::TopicPolicy", PARTIAL, "accepted; resource policies are not enforced locally"),
-    TypeSupport("AWS::SNS::Subscription", NOT_EMULATED, "nothing is delivered to subscribers yet"),
-    TypeSupport("AWS::Events::Rule", NOT_EMULATED, "no EventBridge rules or schedules yet"),
+    TypeSupport(
+        "AWS::SNS::Subscription", NOT_EMULATED, "nothing is delivered to subscribers yet" + _SOURCES_REFUSED
+    ),
+    TypeSupport(
+        "AWS::Events::Rule", NOT_EMULATED, "no EventBridge rules or schedules yet" + _SOURCES_REFUSED
+    ),
     # -- Step Functions ----------------------------------------------------------------------------------
     TypeSupport(
         "AWS::StepFunctions::StateMachine",

@@ -31,6 +31,7 @@ from samlite.services.wiring import LocalServices
 HANDLED_ELSEWHERE = frozenset(
     {
         "AWS::Lambda::EventInvokeConfig",
+        "AWS::Lambda::LayerVersion",  # merged into the functions' /opt by the runtime (layer_view)
         "AWS::Logs::LogGroup",
         "AWS::ApiGateway::RestApi",
         "AWS::ApiGateway::Deployment",

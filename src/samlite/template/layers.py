@@ -35,6 +35,7 @@ from samlite.template.locations import Location
 LAYER_TYPE = "AWS::Lambda::LayerVersion"
 SAM_LAYER_TYPE = "AWS::Serverless::LayerVersion"
 REQUIREMENTS_FILE = "requirements.txt"
+CONTENT_PROPERTIES = ("ContentUri", "Content")  # where a SAM / a CloudFormation layer's content is
 MAX_LAYERS = 5  # "You can add up to five layers to a Lambda function" (Adding layers to functions)
 LAYER_MAP_HINT = "--layer-map ARN=DIR (or layer-map in samlite.toml / [tool.samlite] of pyproject.toml)"
 _PYTHON_BUILD = re.compile(r"^python3\.\d+$")
@@ -190,7 +191,7 @@ def _template_layer(
     properties = sam_resource.get("Properties") or {}
     metadata = sam_resource.get("Metadata") or resource.metadata or {}
     serverless = sam_resource.get("Type") == SAM_LAYER_TYPE
-    content_property = "ContentUri" if serverless else "Content"
+    content_property = CONTENT_PROPERTIES[0] if serverless else CONTENT_PROPERTIES[1]
     loc = Location("Resource", sam_id, (content_property,))
     content = _asset_path(metadata) or resolver.resolve(properties.get(content_property), loc)
     if not isinstance(content, str) or content.startswith("s3://"):

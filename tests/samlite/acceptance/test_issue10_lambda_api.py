@@ -1,6 +1,8 @@
 """Issue 10's acceptance fixture on a running local cloud (IAM on, real workers): every function works
 through the Lambda API by logical id, name, ARN and alias; the alias, the secret, the SSM parameter
-and the KMS key behave as on AWS.
+and the KMS key behave as on AWS; the local layer, the Powertools layer by ARN (rebuilt from PyPI at
+the release that layer version carries, once, into samlite's cache shared across runs) and the inline
+code run as Lambda runs them.
 
 One cloud for the module (a start costs about 2 s); tests that change state reset it first.
 """
@@ -18,14 +20,20 @@ from typing import Any
 import pytest
 
 from samlite.cloud.local_cloud import CloudOptions, LocalCloud
+from tests.samlite.wheels import build_wheel
 
 FIXTURE = Path(__file__).resolve().parent / "issue10"
+STARTUP_LINES: list[str] = []  # samlite's own lines, kept across the resets the tests make
 
 
 @pytest.fixture(scope="module")
 def cloud(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalCloud]:
     project = tmp_path_factory.mktemp("issue10")
     shutil.copytree(FIXTURE, project, dirs_exist_ok=True)
+    (project / "layers" / "shared" / "wheels").mkdir()
+    build_wheel(
+        project / "layers" / "shared" / "wheels", version="1.0"
+    )  # what the layer's requirements install
     options = CloudOptions(
         template=project / "template.yaml",
         port=0,
@@ -33,9 +41,10 @@ def cloud(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalCloud]:
         # moto's backends are global to the process: a unique stack name gives unique resource names.
         stack_name=f"i10-{uuid.uuid4().hex[:8]}",
         state_dir=project / ".samlite",
-        log_sink=lambda source, line: None,
+        log_sink=lambda source, line: STARTUP_LINES.append(line) if source == "samlite" else None,
     )
     with LocalCloud(options) as started:
+        STARTUP_LINES.append("(start returned)")
         yield started
 
 
@@ -135,3 +144,28 @@ def test_update_function_configuration_reaches_the_warm_workers_and_reset_undoes
     assert lam.get_function_configuration(FunctionName="Reader")["Timeout"] == 10
     _, report = _invoke(cloud, "Reader")
     assert report["greeting_env"] == "hello from parameter store"
+
+
+def test_the_layered_function_sees_its_layers_where_lambda_puts_them(cloud: LocalCloud) -> None:
+    _, body = _invoke(cloud, "Layered")
+    assert body["greeting"] == "hello you, from the shared layer"
+    assert body["tinydep"] == "from tinydep 1.0"  # the layer's requirements.txt, built as sam build does
+    assert body["powertools"] == "3.4.1"  # AWSLambdaPowertoolsPythonV3-python311-x86_64:6
+    assert Path(body["shared_util"]).parts[-2:] == ("python", "shared_util.py")  # /opt/python
+    logged = [json.loads(line) for line in cloud.log_lines("Layered") if line.startswith("{")]
+    assert any(entry.get("message") == "handled with Powertools" for entry in logged)
+    region = cloud.options.region
+    assert cloud.outputs["SharedLayerArn"] == f"arn:aws:lambda:{region}:123456789012:layer:shared:1"
+
+
+def test_the_inline_function_runs_its_index_py(cloud: LocalCloud) -> None:
+    spec = cloud.stack.functions["Inline"]
+    _, body = _invoke(cloud, spec.function_name)
+    assert body == {"inline": True, "name": spec.function_name, "event": {"probe": True}}
+    assert (spec.code_uri / "index.py").is_file()
+
+
+def test_every_dependency_was_ready_before_the_ready_line(cloud: LocalCloud) -> None:
+    ready = STARTUP_LINES.index("(start returned)")
+    prepared = [line for line in STARTUP_LINES if line.startswith("samlite: Layered: dependencies ready in ")]
+    assert prepared and STARTUP_LINES.index(prepared[0]) < ready
