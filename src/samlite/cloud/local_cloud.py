@@ -133,10 +133,10 @@ class LocalCloud:
         self._aws, self._services = aws, services
         stack = ahead.result() if options.port and aws.url == expected_url else self._load_stack(aws.url)
         self._stack = stack
-        check_handlers(stack.functions.values())  # a handler that cannot load fails here, not on an event
         for warning in [*self._config.warnings, *stack.warnings]:
             self.log(f"warning: {warning}")
         refuse_partial_start(stack)  # before anything is created: never half a template
+        check_handlers(stack.functions.values())  # a handler that cannot load fails here, not on an event
         self._credentials = FunctionCredentials(aws)
         if services.role_credentials is not None:
             services.role_credentials.credentials_for = self._credentials.credentials_for
