@@ -8,6 +8,11 @@
     samlite generate-event apigateway request-authorizer [--method M --path P --header K:V ...]
     samlite generate-event apigateway http-api-authorizer [--payload-version 2.0|1.0]
                                              [--identity V ...] [--method M --path P --header K:V ...]
+    samlite generate-event sqs receive-message [--body B ...] [--queue-name Q] [--group-id G]
+                                             [--attribute K=V ...]
+    samlite generate-event dynamodb update [--table T] [--keys JSON] [--new-image JSON]
+                                             [--old-image JSON] [--event-name INSERT ...] [--view-type V]
+    samlite generate-event kinesis get-records [--data D ...] [--partition-key K] [--stream S]
 
 The events come from `samlite.events`, the same builders the local cloud uses for real deliveries.
 """
@@ -28,6 +33,9 @@ from samlite.events.apigateway_authorizer import (
     request_authorizer_event,
     token_authorizer_event,
 )
+from samlite.events.dynamodb import EVENT_NAMES, VIEW_TYPES, sample_dynamodb_event
+from samlite.events.kinesis import sample_kinesis_event
+from samlite.events.sqs import sample_sqs_event
 
 _PROXY_KINDS = ("aws-proxy", "http-api-proxy")
 # SAM CLI's names for the TOKEN and REQUEST ones; `http-api-authorizer` for HTTP APIs.
@@ -125,10 +133,105 @@ def _authorizer_event(args: argparse.Namespace) -> dict[str, Any]:
     return http_authorizer_event_v2(proxy, arn, identity)
 
 
+def _image(text: str) -> dict[str, Any]:
+    """A DynamoDB item in DynamoDB JSON: {"Id": {"N": "101"}}."""
+    try:
+        value = json.loads(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(f"{text!r} is not JSON ({error})") from None
+    if not isinstance(value, dict) or not all(isinstance(v, dict) and len(v) == 1 for v in value.values()):
+        raise argparse.ArgumentTypeError(
+            f'{text!r} is not an item in DynamoDB JSON, e.g. {{"Id": {{"N": "101"}}}}'
+        )
+    return value
+
+
+def _run_sqs(args: argparse.Namespace) -> int:
+    event = sample_sqs_event(
+        args.body or ["Test message."],
+        queue_name=args.queue_name,
+        region=args.region,
+        account_id=args.account_id,
+        group_id=args.group_id,
+        attributes=dict(args.attribute),
+    )
+    return _print(event)
+
+
+def _run_dynamodb(args: argparse.Namespace) -> int:
+    event = sample_dynamodb_event(
+        table=args.table,
+        event_names=tuple(args.event_name or EVENT_NAMES),
+        keys=args.keys,
+        new_image=args.new_image,
+        old_image=args.old_image,
+        view_type=args.view_type,
+        region=args.region,
+        account_id=args.account_id,
+    )
+    return _print(event)
+
+
+def _run_kinesis(args: argparse.Namespace) -> int:
+    event = sample_kinesis_event(
+        args.data or ["Hello, this is a test."],
+        partition_key=args.partition_key,
+        stream=args.stream,
+        shard=args.shard,
+        region=args.region,
+        account_id=args.account_id,
+    )
+    return _print(event)
+
+
+def _register_polled(services: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """The events of Lambda's event-source mappings: SQS, DynamoDB streams, Kinesis."""
+    sqs = services.add_parser("sqs", help="an SQS batch, as an event-source mapping delivers it")
+    sqs.add_argument("kind", choices=("receive-message",), help="receive-message")
+    sqs.add_argument("--body", action="append", help="a message body (repeatable: one record each)")
+    sqs.add_argument("--queue-name", default="my-queue", help="queue name (default my-queue)")
+    sqs.add_argument("--group-id", help="a FIFO queue's MessageGroupId (makes the queue FIFO)")
+    sqs.add_argument(
+        "--attribute",
+        action="append",
+        type=_query,
+        default=[],
+        metavar="NAME=VALUE",
+        help="a String message attribute",
+    )
+    sqs.set_defaults(run=_run_sqs)
+
+    ddb = services.add_parser(
+        "dynamodb", help="DynamoDB stream records, as an event-source mapping delivers them"
+    )
+    ddb.add_argument("kind", choices=("update",), help="update")
+    ddb.add_argument("--table", default="my-table", help="table name (default my-table)")
+    ddb.add_argument("--keys", type=_image, help='the item key, e.g. {"Id": {"N": "101"}}')
+    ddb.add_argument("--new-image", type=_image, help="the item after the write (INSERT, MODIFY)")
+    ddb.add_argument("--old-image", type=_image, help="the item before the write (MODIFY, REMOVE)")
+    ddb.add_argument(
+        "--event-name", action="append", choices=EVENT_NAMES, help="one record per name (default all three)"
+    )
+    ddb.add_argument("--view-type", choices=VIEW_TYPES, default="NEW_AND_OLD_IMAGES", help="StreamViewType")
+    ddb.set_defaults(run=_run_dynamodb)
+
+    kinesis = services.add_parser("kinesis", help="Kinesis records, as an event-source mapping delivers them")
+    kinesis.add_argument("kind", choices=("get-records",), help="get-records")
+    kinesis.add_argument("--data", action="append", help="a record's data as text (repeatable; sent base64)")
+    kinesis.add_argument("--partition-key", default="1", help="partition key (default 1)")
+    kinesis.add_argument("--stream", default="my-stream", help="stream name (default my-stream)")
+    kinesis.add_argument("--shard", type=_non_negative, default=0, help="shard index (default 0)")
+    kinesis.set_defaults(run=_run_kinesis)
+
+    for parser in (sqs, ddb, kinesis):
+        parser.add_argument("--region", default="us-east-1", help="awsRegion (default us-east-1)")
+        parser.add_argument("--account-id", default="123456789012", help="account in the ARNs")
+
+
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     parser = subparsers.add_parser(
         "generate-event",
-        help="print a sample Lambda event (S3, API Gateway) in AWS's exact shape",
+        help="print a sample Lambda event (S3, API Gateway, SQS, DynamoDB, Kinesis) in AWS's exact shape",
         description="Print a Lambda event as AWS sends it; pipe it to `samlite invoke -e -`.",
     )
     services = parser.add_subparsers(dest="service", required=True, metavar="SERVICE")
@@ -190,3 +293,4 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         help="http-api-authorizer's payload format",
     )
     api.set_defaults(run=_run_apigateway)
+    _register_polled(services)

@@ -50,6 +50,7 @@ from samlite.provisioning.provision import ProvisionedStack, provision
 from samlite.provisioning.reset import empty_resources, remove_resources
 from samlite.runtime import DebugOptions, LambdaRuntime
 from samlite.runtime.interpreters import prefetch as prefetch_interpreters
+from samlite.services.awslambda.event_sources.pollers import EventSources, wait_all_idle
 from samlite.services.awslambda.invoke_api import CallableInvokeHandler
 from samlite.services.awslambda.recursion import current_depth, trace_header
 from samlite.services.event_delivery import EventDelivery
@@ -72,7 +73,8 @@ class LocalCloud:
 
     Use as a context manager, or call `start()` and `stop()`. After `start()`:
     - `url`, `admin_credentials`, `outputs`, `stack`, `provisioned`, `client(service)`;
-    - `wait_idle(timeout)`: True once every queued async invocation (S3 events included) is done;
+    - `wait_idle(timeout)`: True once every queued async invocation (S3 events included) is done and
+      every event-source mapping is idle (no message it would take, every stream record delivered);
     - `invocations(function_id)` and `log_lines(function_id)`: what each function did;
     - `reset()`: back to the freshly provisioned state, for test isolation.
     """
@@ -85,6 +87,7 @@ class LocalCloud:
         self._provisioned: ProvisionedStack | None = None
         self._runtime: LambdaRuntime | None = None
         self._delivery: EventDelivery | None = None
+        self._event_sources: EventSources | None = None
         self._watcher: CodeWatcher | None = None
         self._gateway: LocalApiGateway | None = None
         self._console: Console | None = None
@@ -157,6 +160,7 @@ class LocalCloud:
                 self._function_line,
                 time_scale=options.states_time_scale,
             )
+        self._event_sources = self._start_event_sources(aws, services, self._runtime, self._delivery)
         if options.console:
             self._console = self._start_console(aws, stack, self._provisioned, self._runtime)
         if api_gateway.has_api(stack):
@@ -182,6 +186,7 @@ class LocalCloud:
             self._stop_console,
             self._stop_watcher,
             self._stop_gateway,
+            self._stop_event_sources,
             self._stop_delivery,
             self._stop_runtime,
             self._stop_states,
@@ -212,6 +217,11 @@ class LocalCloud:
         gateway, self._gateway = self._gateway, None
         if gateway is not None:
             gateway.stop()
+
+    def _stop_event_sources(self) -> None:
+        event_sources, self._event_sources = self._event_sources, None
+        if event_sources is not None:
+            event_sources.close(STOP_GRACE_S)
 
     def _stop_delivery(self) -> None:
         delivery, self._delivery = self._delivery, None
@@ -327,10 +337,14 @@ class LocalCloud:
         return boto3.client(service, **settings)
 
     def wait_idle(self, timeout: float | None = 30.0) -> bool:
-        """True once every queued invocation, retry and DLQ / destination write is done; False on timeout."""
+        """True once every queued invocation, retry and DLQ / destination write is done, and every
+        event-source mapping is idle (nothing in flight, no message it would take or that will come back,
+        every stream record delivered or given up); False on timeout."""
         if self._delivery is None:
             return True
-        return self._delivery.wait_idle(timeout)
+        if self._event_sources is None:
+            return self._delivery.wait_idle(timeout)
+        return wait_all_idle((self._delivery.wait_idle, self._event_sources.wait_idle), timeout)
 
     def invocations(self, function_id: str) -> list[InvocationRecord]:
         """The finished invocations of a function (logical id or function name), oldest first."""
@@ -355,6 +369,8 @@ class LocalCloud:
         empty_resources(self._require_aws(), self.stack.resources.values())
         if self._services is not None:
             self._services.functions.restore()  # configurations changed through the Lambda API
+        if self._event_sources is not None:
+            self._event_sources.reset()
         self._recorder.clear()
         if self._console is not None:
             self._console.reset()
@@ -489,6 +505,21 @@ class LocalCloud:
             bind_host=self.options.host,
         )
         return Console(sources, report=self.log)
+
+    def _start_event_sources(
+        self, aws: EmbeddedAws, services: LocalServices, runtime: LambdaRuntime, delivery: EventDelivery
+    ) -> EventSources:
+        # Lambda's pollers for the template's event-source mappings (SQS, DynamoDB streams, Kinesis).
+        return EventSources(
+            aws,
+            services.event_source_mappings,
+            invoke=runtime.invoke,
+            record=self._recorder.record,
+            function_log=self._function_line,
+            log=self.log,
+            send_to_target=delivery.targets,
+            function_arn=lambda spec: services.functions.arn(spec.function_name),
+        ).start()
 
     def _start_gateway(
         self, aws: EmbeddedAws, services: LocalServices, stack: Stack, runtime: LambdaRuntime

@@ -22,7 +22,10 @@ replaces:
   topic, bus or rule they name, as on AWS;
 - `s3_write_order`: one S3 key's writes happen one at a time, each taking its event sequencer;
 - `sts_trust_policy`: sts:AssumeRole is decided by the caller's policies and the role's trust policy;
-- `s3_list_object_versions`: ListObjectVersions lists moto's versions without deep-copying the bucket.
+- `s3_list_object_versions`: ListObjectVersions lists moto's versions without deep-copying the bucket;
+- `sqs_event_sources`, `dynamodb_streams`, `kinesis_records`: moto delivers no event-source mapping
+  itself (samlite polls queues and streams with Lambda's semantics) and tells samlite of new messages
+  and records; FIFO and Kinesis sequence numbers are shaped as AWS's.
 
 `apply()` installs them all (each service's on the first use of that service, when given the
 embedded AWS's `on_first_use`); `restore()` undoes one `apply()`, and moto is itself again after the
@@ -40,7 +43,9 @@ from samlite.moto_changes import (
     auth_skip,
     dynamodb_iam_resource,
     dynamodb_query,
+    dynamodb_streams,
     events_iam_resource,
+    kinesis_records,
     kms_iam_resource,
     s3_list_object_versions,
     s3_notifications_off,
@@ -48,6 +53,7 @@ from samlite.moto_changes import (
     secretsmanager_iam_resource,
     sigv4_bodiless,
     sns_iam_resource,
+    sqs_event_sources,
     ssm_iam_resource,
     stepfunctions_api,
     stepfunctions_history,
@@ -85,6 +91,9 @@ CHANGES: tuple[MotoChange, ...] = (
     s3_write_order.CHANGE,
     sts_trust_policy.CHANGE,
     s3_list_object_versions.CHANGE,
+    sqs_event_sources.CHANGE,
+    dynamodb_streams.CHANGE,
+    kinesis_records.CHANGE,
 )
 
 OnFirstUse = Callable[[str, Callable[[], None]], None]

@@ -76,7 +76,7 @@ def provision(
             f"the stack's region {stack.region} differs from the embedded AWS's ({aws.region})"
         )
     result = ProvisionedStack(stack.stack_name, stack_id(aws.region, aws.account_id, stack.stack_name))
-    context = Provisioning(aws, stack, services.functions, result)
+    context = Provisioning(aws, stack, services.functions, result, services.event_source_mappings)
     for resource in sorted(stack.resources.values(), key=_order):
         kind = KINDS.get(resource.type)
         if kind is not None:

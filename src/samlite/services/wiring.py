@@ -9,10 +9,11 @@ runtime (`lambda_api.handler`) and event delivery.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from samlite.endpoint.embedded_aws import EmbeddedAws
+from samlite.services.awslambda.event_sources.registry import MappingRegistry
 from samlite.services.awslambda.functions_api import LambdaFunctionsApi
 from samlite.services.awslambda.invoke_api import LambdaInvokeApi
 from samlite.services.awslambda.registry import FunctionRegistry
@@ -33,6 +34,7 @@ class LocalServices:
     lambda_functions_api: LambdaFunctionsApi | None = None
     states: StepFunctionsService | None = None
     role_credentials: RoleCredentialsApi | None = None
+    event_source_mappings: MappingRegistry = field(default_factory=MappingRegistry)
 
 
 def attach(aws: EmbeddedAws) -> LocalServices:

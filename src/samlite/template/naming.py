@@ -308,6 +308,22 @@ def _activity(
     return ResourceNames(arn, {"Arn": arn, "Name": name})
 
 
+def _event_source_mapping(
+    ctx: NamingContext, logical_id: str, name: str | None, props: Mapping[str, Any]
+) -> ResourceNames:
+    # Ref is the mapping's UUID ("AWS::Lambda::EventSourceMapping" return values).
+    mapping_uuid = stable_uuid(ctx.stack_name, logical_id, "event-source-mapping")
+    arn = _arn(ctx, "lambda", f"event-source-mapping:{mapping_uuid}")
+    return ResourceNames(mapping_uuid, {"Id": mapping_uuid, "EventSourceMappingArn": arn})
+
+
+def _kinesis_stream(
+    ctx: NamingContext, logical_id: str, name: str | None, props: Mapping[str, Any]
+) -> ResourceNames:
+    name = name or generated_name(ctx, logical_id, max_length=128)
+    return ResourceNames(name, {"Arn": _arn(ctx, "kinesis", f"stream/{name}")})
+
+
 def _generic(
     ctx: NamingContext, logical_id: str, name: str | None, props: Mapping[str, Any]
 ) -> ResourceNames:
@@ -386,7 +402,8 @@ _RULES: dict[str, _TypeRule] = {
     "AWS::Lambda::LayerVersion": _TypeRule(_layer_version, "LayerName"),
     "AWS::Lambda::Permission": _TypeRule(_generic, None),
     "AWS::Lambda::EventInvokeConfig": _TypeRule(_generic, None),
-    "AWS::Lambda::EventSourceMapping": _TypeRule(_short_id, None),
+    "AWS::Lambda::EventSourceMapping": _TypeRule(_event_source_mapping, None),
+    "AWS::Kinesis::Stream": _TypeRule(_kinesis_stream, "Name"),
     "AWS::Events::Rule": _TypeRule(_event_rule, "Name"),
     "AWS::SQS::QueuePolicy": _TypeRule(_generic, None),
     "AWS::SNS::Subscription": _TypeRule(_generic, None),

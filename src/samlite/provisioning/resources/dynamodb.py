@@ -41,6 +41,7 @@ def _table(context: Provisioning, resource: Resource) -> None:
             deletion_protection_enabled=bool(props.get("DeletionProtectionEnabled", False)),
             warm_throughput=None,
         )
+        _label_stream(dynamodb, resource)
         ttl = props.get("TimeToLiveSpecification")
         if isinstance(ttl, Mapping) and ttl.get("Enabled"):
             dynamodb.update_time_to_live(
@@ -50,6 +51,14 @@ def _table(context: Provisioning, resource: Resource) -> None:
         raise
     except Exception as error:
         raise fail(resource, f"cannot create table {resource.ref!r}", error) from error
+
+
+def _label_stream(dynamodb: Any, resource: Resource) -> None:
+    """The stream's label as the template's `GetAtt StreamArn` names it, so DescribeTable, ListStreams
+    and the records' eventSourceARN agree with it (moto labels the stream with its creation time)."""
+    stream_arn = str(resource.attributes.get("StreamArn") or "")
+    if "/stream/" in stream_arn:
+        dynamodb.tables[resource.ref].latest_stream_label = stream_arn.rsplit("/stream/", 1)[1]
 
 
 def _throughput(throughput: Any) -> dict[str, int] | None:

@@ -15,6 +15,7 @@ from typing import Any, Protocol
 
 from samlite.errors import ProvisionError
 from samlite.model import AwsApi, FunctionSpec, Resource
+from samlite.services.awslambda.event_sources.registry import MappingRegistry
 from samlite.services.awslambda.registry import FunctionRegistry
 
 
@@ -53,12 +54,13 @@ class ProvisionedStack:
 @dataclass(frozen=True)
 class Provisioning:
     """What a kind's `create` works with: the embedded AWS, the stack, the registry of functions, and
-    the result being filled in."""
+    the result being filled in (`mappings`: where event-source mappings are registered)."""
 
     aws: AwsApi
     stack: StackLike
     functions: FunctionRegistry
     result: ProvisionedStack
+    mappings: MappingRegistry | None = None
 
 
 Create = Callable[[Provisioning, Resource], None]
