@@ -31,8 +31,11 @@ Fixtures:
   in a conftest to set anything the options above do not cover.
 
 ``SamliteHandle.wait()`` blocks until every queued asynchronous invocation (S3 notifications included)
-has finished, its retries too; ``invocations(function_id)`` and ``log_lines(function_id)`` read what a
-function did.
+has finished, its retries too, and every event-source mapping is idle (no SQS message a mapping would
+take or that will come back after its visibility timeout, every stream record delivered or given up);
+``invocations(function_id)`` and ``log_lines(function_id)`` read what a function did, and each recorded
+invocation's ``source`` ("s3", "sqs", "dynamodb", "kinesis", ...) and ``trigger`` (the event-source
+mapping's logical id) say what delivered it.
 """
 
 from __future__ import annotations
@@ -229,13 +232,16 @@ class SamliteHandle:
         return self._clients[service]
 
     def wait(self, timeout: float = DEFAULT_WAIT_TIMEOUT_S) -> None:
-        """Block until every queued asynchronous invocation (retries included) has finished.
+        """Block until every queued asynchronous invocation (retries included) has finished and every
+        event-source mapping is idle (queues and streams consumed, failures retried or given up).
 
         Raises TimeoutError, which fails the test with the reason, when they are still running after
         `timeout` seconds: a test must not go on to assert on a half-processed state.
         """
         if not self.cloud.wait_idle(timeout):
-            raise TimeoutError(f"samlite: queued invocations still running after {timeout} s")
+            raise TimeoutError(
+                f"samlite: queued invocations or event-source mappings still busy after {timeout} s"
+            )
 
     def invocations(self, function_id: str) -> list[Any]:
         """The recorded invocations of a function (logical id), oldest first."""

@@ -85,7 +85,10 @@ def _source(aws: AwsApi, resource: Resource, arn: str) -> SourceFacts:
         return _table_stream(aws, resource, arn, parts[5])
     if kind == KINESIS:
         return _kinesis_stream(aws, resource, arn, parts[5])
-    raise _fail(resource, f"EventSourceArn {arn!r} is not an SQS queue, DynamoDB stream or Kinesis stream")
+    hint = " (a table's stream is its StreamArn: Fn::GetAtt Table.StreamArn)" if ":table/" in arn else ""
+    raise _fail(
+        resource, f"EventSourceArn {arn!r} is not an SQS queue, DynamoDB stream or Kinesis stream{hint}"
+    )
 
 
 def _queue(aws: AwsApi, resource: Resource, arn: str, name: str) -> SourceFacts:

@@ -141,10 +141,10 @@ def not_emulated_reason(properties: Mapping[str, Any]) -> str | None:
             return f"event source with {name} (Kafka or Amazon MQ) not emulated by samlite"
     if not isinstance(arn, str):
         return None  # parse_mapping refuses it, naming the property
-    if source_kind(arn) is None:
-        service = arn.split(":")[2] if arn.count(":") >= 2 else arn
+    service = arn.split(":")[2] if arn.count(":") >= 2 else arn
+    if source_kind(arn) is None and service not in ("sqs", "dynamodb", "kinesis"):
         return f"event source {service!r} not emulated by samlite (SQS, DynamoDB streams and Kinesis are)"
-    return None
+    return None  # a source samlite polls, or a wrong ARN of one: parse_mapping says what is wrong
 
 
 class _Checker:

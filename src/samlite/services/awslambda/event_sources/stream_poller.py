@@ -16,7 +16,9 @@ Kinesis Data Streams and Lambda" and its DynamoDB twin), and these pollers the s
 - `BisectBatchOnFunctionError` splits a failed batch in two and retries the halves in order (a split
   does not count as a retry); a single record is retried as it is;
 - with `ReportBatchItemFailures` the checkpoint moves to just before the lowest failed sequence
-  number and processing resumes there (only the batch's remaining records, when bisecting);
+  number and processing resumes there: the rest of the batch is retried;
+- a retried batch is the same batch (or the rest of it), not one grown by records that came since,
+  so they are not given up with it;
 - `FilterCriteria`: a record that matches no filter is skipped (the checkpoint moves past it) with a
   line in the log;
 - `TumblingWindowInSeconds`: batches stay within one window, the function's `state` is carried from
@@ -444,8 +446,7 @@ class _Lane:
                 f"{half} and {len(records) - half} record(s); the shard waits for them"
             )
             return 0
-        if from_split or (not outcome.whole and config.bisect_batch_on_function_error):
-            self._replace_split(from_split, [remaining])
+        self._replace_split(from_split, [remaining])  # retried as it is, not grown by newer records
         retries = config.maximum_retry_attempts
         if retries != INFINITE and attempts > retries:
             self._give_up(remaining, RETRY_ATTEMPTS_EXHAUSTED, attempts, f"after {attempts} attempt(s)")

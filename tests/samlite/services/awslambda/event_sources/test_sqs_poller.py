@@ -261,7 +261,10 @@ def test_partial_batch_response_returns_only_the_listed_messages(harness: Callab
     h.send("id1", "id2", "id3", "id4", "id5")
     h.poller.start()
     h.wait_idle()
-    assert h.bodies() == [["id1", "id2", "id3", "id4", "id5"], ["id2", "id4"]]
+    first, *again = h.bodies()
+    assert first == ["id1", "id2", "id3", "id4", "id5"]
+    # back as individual items, maybe in other groupings ("Lambda event source mappings")
+    assert sorted(b for batch in again for b in batch) == ["id2", "id4"]
     assert any("2 reported failed" in line and "the other 3 deleted" in line for line in h.lines)
 
 
@@ -276,7 +279,8 @@ def test_an_unknown_item_identifier_fails_the_whole_batch(harness: Callable[...,
     h.send("a", "b")
     h.poller.start()
     h.wait_idle()
-    assert h.bodies() == [["a", "b"], ["a", "b"]]
+    first, *again = h.bodies()
+    assert first == ["a", "b"] and sorted(b for batch in again for b in batch) == ["a", "b"]
     assert any("'not-a-message' is not an item of the batch" in line for line in h.lines)
 
 
