@@ -519,6 +519,8 @@ class LocalCloud:
             log=self.log,
             send_to_target=delivery.targets,
             function_arn=lambda spec: services.functions.arn(spec.function_name),
+            # --chaos: the pushed deliveries' Chaos, when the delivery assembly has one.
+            chaos=getattr(delivery, "chaos", None),
         ).start()
 
     def _start_gateway(

@@ -19,6 +19,7 @@ Amazon SQS", "Using AWS Lambda with Amazon DynamoDB", "Using AWS Lambda with Ama
   either -1 (forever) or between 60 and 604800 (inclusive)"), BisectBatchOnFunctionError,
   ParallelizationFactor (1 to 10), TumblingWindowInSeconds (0 to 900), DestinationConfig.OnFailure
   (an SQS queue or SNS topic);
+- FilterCriteria: at most 10 filters, each a JSON object in the event-pattern grammar (`filtering`);
 - an SQS mapping is refused when the queue's visibility timeout is shorter than the function's
   timeout ("Queue visibility timeout: 30 seconds is less than Function timeout: 60 seconds").
 """
@@ -32,6 +33,7 @@ from typing import Any
 
 from samlite.errors import ProvisionError
 from samlite.model import FunctionSpec
+from samlite.services.awslambda.event_sources.filtering import check_filters
 
 RESOURCE_TYPE = "AWS::Lambda::EventSourceMapping"
 SQS, DYNAMODB, KINESIS = "sqs", "dynamodb", "kinesis"
@@ -103,6 +105,8 @@ class MappingConfig:
     tumbling_window_s: int = 0
     on_failure_arn: str | None = None
     properties: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    # What AWS accepts but a local run should point out (filters over the default quota).
+    warnings: tuple[str, ...] = ()
 
     @property
     def kind(self) -> str:
@@ -195,6 +199,7 @@ def parse_mapping(
     batch_size = check.integer("BatchSize", DEFAULT_BATCH_SIZE[kind], 1, MAX_BATCH_SIZE)
     window = check.integer("MaximumBatchingWindowInSeconds", 0, 0, MAX_BATCHING_WINDOW_S)
     responses = _response_types(check)
+    patterns = _filter_patterns(check)
     common: dict[str, Any] = {
         "logical_id": logical_id,
         "uuid": mapping_uuid,
@@ -204,8 +209,9 @@ def parse_mapping(
         "batching_window_s": window,
         "enabled": check.boolean("Enabled", True),
         "report_batch_item_failures": REPORT_BATCH_ITEM_FAILURES in responses,
-        "filter_patterns": _filter_patterns(check, kind),
+        "filter_patterns": patterns,
         "properties": dict(properties),
+        "warnings": tuple(check_filters(logical_id, RESOURCE_TYPE, kind, patterns)),
     }
     if kind == SQS:
         return _sqs(check, common, function, source)
@@ -346,7 +352,7 @@ def _on_failure(check: _Checker) -> str | None:
     return destination
 
 
-def _filter_patterns(check: _Checker, kind: str) -> tuple[Mapping[str, Any], ...]:
+def _filter_patterns(check: _Checker) -> tuple[Mapping[str, Any], ...]:
     criteria = check.props.get("FilterCriteria")
     if criteria is None or criteria == {}:
         return ()

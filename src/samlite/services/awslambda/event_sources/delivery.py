@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
 from samlite.model import InvocationResult
 from samlite.services.awslambda.event_sources.config import MappingConfig
+from samlite.services.chaos import Chaos, Contract, Decision
 
 # Invoke the mapping's function synchronously with one batch's event, as Lambda's poller does.
 Deliver = Callable[[MappingConfig, bytes], InvocationResult]
@@ -31,6 +33,31 @@ def fits(used_bytes: int, record_bytes: int) -> bool:
 
 def encode_event(event: Mapping[str, Any]) -> bytes:
     return json.dumps(event).encode("utf-8")
+
+
+# How long a batch that chaos holds back waits, so that the next one can overtake it.
+REORDER_HOLD_S = 0.1
+
+
+def chaos_decision(chaos: Chaos | None, channel: str, contract: Contract, what: str) -> Decision | None:
+    """What `--chaos` does to one batch (None without chaos): the poller applies it itself."""
+    return chaos.decide(channel, contract, what) if chaos is not None else None
+
+
+def deliver_with_chaos(
+    decision: Decision | None, send: Callable[[], InvocationResult], *, hold_s: float = REORDER_HOLD_S
+) -> InvocationResult:
+    """`send()` after the decision's delay (longer when held back, so a later batch overtakes it), and
+    once more when it duplicates: at-least-once delivery, as Lambda's pollers may do ("Lambda event
+    source mappings process events at least once"). The first answer is the one that counts."""
+    if decision is None:
+        return send()
+    time.sleep(decision.delay_s[0] + (hold_s if decision.held else 0.0))
+    result = send()
+    for delay in decision.delay_s[1 : decision.copies]:
+        time.sleep(delay)
+        send()
+    return result
 
 
 def safe_deliver(

@@ -18,6 +18,7 @@ from samlite.services.awslambda.event_sources.delivery import FunctionLog
 from samlite.services.awslambda.event_sources.registry import MappingRegistry
 from samlite.services.awslambda.event_sources.sqs_poller import SqsPoller, concurrency_of
 from samlite.services.awslambda.event_sources.stream_poller import Keep, StreamPoller, StreamTimings
+from samlite.services.chaos import Chaos
 from samlite.services.dynamodb.stream_reads import TableStream
 from samlite.services.kinesis.stream_reads import DataStream
 from samlite.services.sqs.lambda_reads import QueueReader
@@ -56,6 +57,7 @@ class EventSources:
         function_arn: Callable[[FunctionSpec], str],
         timings: StreamTimings | None = None,
         keep: Keep | None = None,
+        chaos: Chaos | None = None,
     ) -> None:
         self._aws = aws
         self._invoke = invoke
@@ -66,6 +68,7 @@ class EventSources:
         self._function_arn = function_arn
         self._timings = timings
         self._keep = keep
+        self._chaos = chaos
         self.pollers: list[Poller] = [self._poller(config) for config in mappings]
         self._closed = False
 
@@ -85,7 +88,14 @@ class EventSources:
                     poller.dead_lettered(moved)  # type: ignore[arg-type]
 
             reader = QueueReader(self._aws, source.name, on_dead_letter=dead_lettered)
-            poller = SqsPoller(config, reader, self._deliver, log=self._function_log, region=self._aws.region)
+            poller = SqsPoller(
+                config,
+                reader,
+                self._deliver,
+                log=self._function_log,
+                region=self._aws.region,
+                chaos=self._chaos,
+            )
             return poller
         if config.kind == DYNAMODB:
             stream: TableStream | DataStream = TableStream(self._aws, source.name, source.arn)
@@ -103,6 +113,7 @@ class EventSources:
             send_to_target=self._send,
             function_arn=self._function_arn(config.function),
             timings=self._timings,
+            chaos=self._chaos,
             **extra,
         )
 
@@ -111,6 +122,8 @@ class EventSources:
     def start(self) -> EventSources:
         for poller in self.pollers:
             self._log(_listing(poller.config))
+            for warning in poller.config.warnings:
+                self._log(f"samlite: warning: {warning}")
             poller.start()
         return self
 

@@ -18,7 +18,11 @@ event source mappings"), and this poller the same way:
 - at most `ScalingConfig.MaximumConcurrency` batches run at once (default 5, Lambda's initial number
   of concurrent pollers), never more than the function's reserved concurrency nor the 10 execution
   environments samlite's runtime keeps per function;
-- `Enabled: false` reads nothing.
+- `FilterCriteria`: a message that matches no filter is deleted as it is received, never sent
+  (`filtering`);
+- `Enabled: false` reads nothing;
+- with `--chaos`, a batch may be delivered twice and delayed; on a standard queue also held back (so
+  the next batch overtakes it) with its messages in reverse order; never reordered on a FIFO queue.
 Every failure, partial failure and dead-letter move is a line in the function's log.
 """
 
@@ -38,11 +42,15 @@ from samlite.services.awslambda.event_sources.config import MappingConfig
 from samlite.services.awslambda.event_sources.delivery import (
     Deliver,
     FunctionLog,
+    chaos_decision,
+    deliver_with_chaos,
     encode_event,
     fits,
     record_size,
     safe_deliver,
 )
+from samlite.services.awslambda.event_sources.filtering import Filters
+from samlite.services.chaos import ORDERED_AT_LEAST_ONCE, UNORDERED_AT_LEAST_ONCE, Chaos
 from samlite.services.sqs.lambda_reads import DeadLettered, QueueGone
 
 DEFAULT_CONCURRENCY = 5
@@ -101,6 +109,7 @@ class SqsPoller:
         log: FunctionLog,
         region: str,
         idle_poll_s: float = IDLE_POLL_S,
+        chaos: Chaos | None = None,
     ) -> None:
         self.config = config
         self._queue = queue
@@ -109,6 +118,8 @@ class SqsPoller:
         self._region = region
         self._idle_poll_s = idle_poll_s
         self._concurrency = concurrency_of(config)
+        self._filters = Filters(config.kind, config.filter_patterns)
+        self._chaos = chaos
         self._lock = threading.Lock()
         self._wake = threading.Event()
         self._stopping = False
@@ -289,7 +300,14 @@ class SqsPoller:
         items = []
         for message in messages:
             record = sqs_record(message, queue_arn=self.config.event_source_arn, region=self._region)
-            items.append(_Item(message, record, record_size(record)))
+            if self._filters.keeps(record):
+                items.append(_Item(message, record, record_size(record)))
+            else:  # "Lambda automatically removes the message from the queue"
+                self._queue.delete(message.receipt_handle)
+                self._log(
+                    f"message {message.message_id} filtered out by FilterCriteria (it matches none of the "
+                    f"{len(self._filters)} filter(s)): deleted from {self._queue.name}, as Lambda does"
+                )
         return items
 
     # -- one batch ----------------------------------------------------------------------------------
@@ -311,8 +329,20 @@ class SqsPoller:
 
     def _invoke_batch(self, batch: list[_Item]) -> None:
         config = self.config
-        payload = encode_event({"Records": [item.record for item in batch]})
-        result = safe_deliver(self._deliver, config, payload, self._log_line)
+        fifo = self._queue.fifo
+        decision = chaos_decision(
+            self._chaos,
+            f"sqs>{config.logical_id}",
+            ORDERED_AT_LEAST_ONCE if fifo else UNORDERED_AT_LEAST_ONCE,
+            f"SQS batch of {len(batch)} message(s) from {self._queue.name} to {config.function.logical_id}",
+        )
+        records = [item.record for item in batch]
+        if decision is not None and decision.held and not fifo:
+            records.reverse()  # a standard queue promises no order within a batch either
+        payload = encode_event({"Records": records})
+        result = deliver_with_chaos(
+            decision, lambda: safe_deliver(self._deliver, config, payload, self._log_line)
+        )
         ids = [item.message.message_id for item in batch]
         outcome = judge(result, ids, report_item_failures=config.report_batch_item_failures)
         failed = set(outcome.failed)

@@ -22,7 +22,8 @@ Kinesis Data Streams and Lambda" and its DynamoDB twin), and these pollers the s
 - `FilterCriteria`: a record that matches no filter is skipped (the checkpoint moves past it) with a
   line in the log;
 - `TumblingWindowInSeconds`: batches stay within one window, the function's `state` is carried from
-  one invocation to the next, and a final invocation closes each window (`windows`).
+  one invocation to the next, and a final invocation closes each window (`windows`);
+- with `--chaos`, a batch may be delivered twice and delayed, never reordered (a shard is ordered).
 """
 
 from __future__ import annotations
@@ -39,6 +40,8 @@ from samlite.services.awslambda.event_sources.config import INFINITE, MappingCon
 from samlite.services.awslambda.event_sources.delivery import (
     Deliver,
     FunctionLog,
+    chaos_decision,
+    deliver_with_chaos,
     encode_event,
     fits,
     safe_deliver,
@@ -49,7 +52,9 @@ from samlite.services.awslambda.event_sources.failure_records import (
     failure_message,
     failure_record,
 )
+from samlite.services.awslambda.event_sources.filtering import Filters
 from samlite.services.awslambda.event_sources.windows import Window, window_start
+from samlite.services.chaos import ORDERED_AT_LEAST_ONCE, Chaos
 from samlite.services.stream_records import ShardSource, SourceGone, StreamRecord
 from samlite.services.targets import SendToTarget
 
@@ -73,8 +78,9 @@ class StreamTimings:
         return min(self.retry_cap_s, self.retry_base_s * 2 ** max(0, attempts - 1))
 
 
-def _keep_all(config: MappingConfig, record: StreamRecord) -> bool:
-    return True
+def _by_filter_criteria(config: MappingConfig) -> Keep:
+    filters = Filters(config.kind, config.filter_patterns)
+    return lambda _config, record: filters.keeps(record.record)
 
 
 class StreamPoller:
@@ -90,7 +96,8 @@ class StreamPoller:
         send_to_target: SendToTarget,
         function_arn: str,
         timings: StreamTimings | None = None,
-        keep: Keep = _keep_all,
+        keep: Keep | None = None,
+        chaos: Chaos | None = None,
     ) -> None:
         self.config = config
         self.source = source
@@ -99,7 +106,8 @@ class StreamPoller:
         self.send_to_target = send_to_target
         self.function_arn = function_arn
         self.timings = timings or StreamTimings()
-        self.keep = keep
+        self.keep = keep or _by_filter_criteria(config)
+        self.chaos = chaos
         self._lock = threading.Lock()
         self._lanes: dict[tuple[str, int], _Lane] = {}
         self._stopping = threading.Event()
@@ -365,7 +373,8 @@ class _Lane:
                 kept.append(record)
             else:
                 poller.log(
-                    f"record {record.sequence_text} of shard {self.shard_id} filtered out by FilterCriteria"
+                    f"record {record.sequence_text} of shard {self.shard_id} filtered out by FilterCriteria "
+                    "(it matches no filter): skipped"
                 )
         if not kept:
             self._done(batch, examined, from_split)
@@ -399,7 +408,17 @@ class _Lane:
             )
         else:
             event = {"Records": [r.record for r in records]}
-        result = safe_deliver(self.poller.deliver, config, encode_event(event), self.poller.log_line)
+        decision = chaos_decision(
+            self.poller.chaos,
+            f"{config.kind}>{config.logical_id}>{self.shard_id}",
+            ORDERED_AT_LEAST_ONCE,
+            f"{config.kind} batch of {len(records)} record(s) from shard {self.shard_id} to "
+            f"{config.function.logical_id}",
+        )
+        payload = encode_event(event)
+        result = deliver_with_chaos(
+            decision, lambda: safe_deliver(self.poller.deliver, config, payload, self.poller.log_line)
+        )
         self.last_result = result
         outcome = judge(
             result,

@@ -199,12 +199,14 @@ def test_the_on_failure_destination_is_a_queue_or_a_topic() -> None:
     )
 
 
-def test_filter_patterns_must_be_json_objects() -> None:
-    criteria = {"Filters": [{"Pattern": '{"body": {"kind": ["a"]}}'}, {"Pattern": '{"attributes": {}}'}]}
-    assert parse(QUEUE, FilterCriteria=criteria).filter_patterns == (
-        {"body": {"kind": ["a"]}},
-        {"attributes": {}},
-    )
+def test_filter_patterns_must_be_json_objects_in_the_pattern_grammar() -> None:
+    """Lambda event filtering: patterns follow EventBridge's grammar; a stream's data pattern is JSON."""
+    criteria = {
+        "Filters": [{"Pattern": '{"body": {"kind": ["a"]}}'}, {"Pattern": '{"attributes": {"x": [1]}}'}]
+    }
+    parsed = parse(QUEUE, FilterCriteria=criteria).filter_patterns
+    assert parsed == ({"body": {"kind": ["a"]}}, {"attributes": {"x": [1]}})
+    assert parse(QUEUE, FilterCriteria={}).filter_patterns == ()
     refused(
         QUEUE,
         r"FilterCriteria.Filters\[0\].Pattern is not valid JSON",
@@ -213,7 +215,18 @@ def test_filter_patterns_must_be_json_objects() -> None:
     refused(
         QUEUE, r"Filters\[0\].Pattern must be a JSON object", FilterCriteria={"Filters": [{"Pattern": "[1]"}]}
     )
-    assert parse(QUEUE, FilterCriteria={}).filter_patterns == ()
+    empty = {"Filters": [{"Pattern": '{"attributes": {}}'}]}
+    refused(QUEUE, "field 'attributes': Empty objects are not allowed", FilterCriteria=empty)
+    plain_data = {"Filters": [{"Pattern": '{"data": ["plain"]}'}]}
+    refused(
+        STREAM,
+        "the pattern of 'data' must be a JSON object",
+        StartingPosition="LATEST",
+        FilterCriteria=plain_data,
+    )
+    six = {"Filters": [{"Pattern": f'{{"body": ["{i}"]}}'} for i in range(6)]}
+    (warning,) = parse(QUEUE, FilterCriteria=six).warnings
+    assert warning.startswith("Mapping: 6 filters")
 
 
 def test_source_kinds_and_what_samlite_does_not_poll() -> None:

@@ -555,3 +555,19 @@ def test_every_message_ends_processed_or_in_the_dead_letter_queue(
     assert sorted(dead) == sorted(set(dead))  # each dead-lettered once
     assert len([line for line in lines if "moved to the dead-letter queue" in line]) == len(dead)
     assert sqs.receive_message(QueueUrl=url).get("Messages") is None
+
+
+def test_a_message_that_matches_no_filter_is_deleted_with_a_log_line(harness: Callable[..., Harness]) -> None:
+    """Lambda event filtering, SQS: "If an Amazon SQS message doesn't satisfy your filter criteria,
+    Lambda automatically removes the message from the queue"."""
+    criteria = {"Filters": [{"Pattern": '{"body": {"kind": ["order"]}}'}]}
+    h = harness(start=False, FilterCriteria=criteria)
+    h.send('{"kind": "order", "n": 1}', '{"kind": "refund"}', "plain text")
+    h.poller.start()
+    h.wait_idle()
+    assert [b for batch in h.bodies() for b in batch] == ['{"kind": "order", "n": 1}']
+    assert h.remaining() == []
+    filtered = [line for line in h.lines if "filtered out by FilterCriteria" in line]
+    assert len(filtered) == 2 and all(
+        "deleted from" in line and "as Lambda does" in line for line in filtered
+    )

@@ -12,6 +12,7 @@ no time; tests against moto's real streams are in test_stream_order.py.
 
 from __future__ import annotations
 
+import base64
 import json
 import threading
 import time
@@ -593,3 +594,17 @@ def test_new_shards_are_read_from_their_first_record(run: Callable[..., Run]) ->
 def test_timings_back_off_up_to_their_cap() -> None:
     timings = replace(StreamTimings(), retry_base_s=0.05, retry_cap_s=1.0)
     assert [timings.retry_delay(n) for n in (1, 2, 3, 5, 9)] == [0.05, 0.1, 0.2, 0.8, 1.0]
+
+
+def test_filter_criteria_select_records_by_their_decoded_data(run: Callable[..., Run]) -> None:
+    """Using event filtering with a Kinesis event source: patterns on the `data` key, decoded JSON."""
+
+    def encoded(*values: dict[str, Any]) -> Callable[[FakeStream], None]:
+        return lambda stream: [stream.put(base64.b64encode(json.dumps(v).encode()).decode()) for v in values]
+
+    criteria = {"Filters": [{"Pattern": '{"data": {"RequestCode": ["AAAA"]}}'}]}
+    mapping = run(before=encoded({"RequestCode": "AAAA"}, {"RequestCode": "BBBB"}), FilterCriteria=criteria)
+    mapping.wait_idle()
+    (event,) = mapping.events
+    assert [json.loads(base64.b64decode(d)) for d in datas(event)] == [{"RequestCode": "AAAA"}]
+    assert sum("filtered out by FilterCriteria" in line for line in mapping.lines) == 1
