@@ -26,7 +26,7 @@ class InvocationRecord(NamedTuple):
     """One finished invocation: the runtime's request id, the event (parsed JSON), its result, and
     where it came from ("s3", "lambda-api", "lambda-api-event", "destination", "apigateway", and
     "sqs", "dynamodb", "kinesis" for event-source mappings);
-    `trigger` names what delivered it when one did (a subscription, rule, schedule or mapping).
+    `trigger` names what delivered it when one did (a subscription, rule, schedule, or a mapping's ARN).
     `finished_at` is when it ended (epoch seconds); `memory_size` and `architecture` are the
     function's configuration it ran with, which is what Lambda bills by."""
 

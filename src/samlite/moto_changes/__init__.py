@@ -25,7 +25,8 @@ replaces:
 - `s3_list_object_versions`: ListObjectVersions lists moto's versions without deep-copying the bucket;
 - `sqs_event_sources`, `dynamodb_streams`, `kinesis_records`: moto delivers no event-source mapping
   itself (samlite polls queues and streams with Lambda's semantics) and tells samlite of new messages
-  and records; FIFO and Kinesis sequence numbers are shaped as AWS's.
+  and records; FIFO and Kinesis sequence numbers are shaped as AWS's;
+- `sqs_scan_cost`: SQS sends and receives cost the same whatever the queue's depth.
 
 `apply()` installs them all (each service's on the first use of that service, when given the
 embedded AWS's `on_first_use`); `restore()` undoes one `apply()`, and moto is itself again after the
@@ -54,6 +55,7 @@ from samlite.moto_changes import (
     sigv4_bodiless,
     sns_iam_resource,
     sqs_event_sources,
+    sqs_scan_cost,
     ssm_iam_resource,
     stepfunctions_api,
     stepfunctions_history,
@@ -92,6 +94,7 @@ CHANGES: tuple[MotoChange, ...] = (
     sts_trust_policy.CHANGE,
     s3_list_object_versions.CHANGE,
     sqs_event_sources.CHANGE,
+    sqs_scan_cost.CHANGE,
     dynamodb_streams.CHANGE,
     kinesis_records.CHANGE,
 )

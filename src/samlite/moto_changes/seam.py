@@ -61,7 +61,10 @@ class Target:
 
 def signature_text(value: Any) -> str:
     """A callable's parameters and defaults, without annotations: `(self, key, limit=None)`. What a
-    wrapper depends on is how moto calls the target, not how moto annotates it."""
+    wrapper depends on is how moto calls the target, not how moto annotates it. A property is
+    `property(self)`: its getter's parameters."""
+    if isinstance(value, property) and value.fget is not None:
+        return "property" + signature_text(value.fget)
     signature = inspect.signature(value)
     bare = signature.replace(
         parameters=[p.replace(annotation=inspect.Parameter.empty) for p in signature.parameters.values()],

@@ -54,6 +54,13 @@ def clean(cloud: LocalCloud) -> LocalCloud:
     return cloud
 
 
+def _arn(cloud: LocalCloud, mapping_id: str) -> str:
+    """The mapping's ARN, as recorded invocations name their trigger."""
+    arn = cloud.stack.resources[mapping_id].attributes["EventSourceMappingArn"]
+    assert arn.startswith("arn:aws:lambda:us-east-1:123456789012:event-source-mapping:")
+    return str(arn)
+
+
 def _receive_all(cloud: LocalCloud, url: str) -> list[dict[str, Any]]:
     sqs = cloud.client("sqs")
     found = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=0)
@@ -82,7 +89,9 @@ def test_sqs_messages_reach_the_function_and_a_reported_failure_ends_in_the_dead
         sqs.send_message(QueueUrl=outputs["WorkQueueUrl"], MessageBody=body)
     assert clean.wait_idle(30)
     records = clean.invocations("QueueFunction")
-    assert {r.source for r in records} == {"sqs"} and {r.trigger for r in records} == {"QueueFunctionWork"}
+    assert {r.source for r in records} == {"sqs"} and {r.trigger for r in records} == {
+        _arn(clean, "QueueFunctionWork")
+    }
     bodies = [rec["body"] for r in records for rec in r.event["Records"]]
     assert sorted(bodies) == ["a", "b", "fail", "fail"]  # maxReceiveCount 2: received twice
     assert [m["Body"] for m in _receive_all(clean, outputs["DeadLettersUrl"])] == ["fail"]
@@ -132,9 +141,8 @@ def test_table_writes_reach_the_stream_consumer_and_a_poison_record_goes_to_the_
     dynamodb.put_item(TableName=outputs["ItemsTable"], Item={"id": {"S": "3"}})
     assert clean.wait_idle(30)
     records = clean.invocations("TableFunction")
-    assert {r.source for r in records} == {"dynamodb"} and {r.trigger for r in records} == {
-        "TableFunctionItems"
-    }
+    assert {r.source for r in records} == {"dynamodb"}
+    assert {r.trigger for r in records} == {_arn(clean, "TableFunctionItems")}
     succeeded = [
         rec["dynamodb"]["Keys"]["id"]["S"]
         for r in records
@@ -165,7 +173,7 @@ def test_kinesis_records_reach_the_consumer_in_order_per_partition_key(clean: Lo
     kinesis.put_records(StreamName=stream, Records=entries)
     assert clean.wait_idle(30)
     records = clean.invocations("KinesisFunction")
-    assert {r.trigger for r in records} == {"KinesisFunctionClicks"}
+    assert {r.trigger for r in records} == {_arn(clean, "KinesisFunctionClicks")}
     seen = [rec["kinesis"] for r in records for rec in r.event["Records"]]
     for key in ("p", "q", "r"):
         mine = [base64.b64decode(k["data"]).decode() for k in seen if k["partitionKey"] == key]

@@ -182,3 +182,33 @@ def test_a_failing_listener_does_not_fail_the_request(aws: None) -> None:
     finally:
         remove()
     assert sqs.receive_message(QueueUrl=url)["Messages"][0]["Body"] == "still sent"
+
+
+def test_sqs_scans_answer_as_moto_does_with_one_clock_reading(aws: None) -> None:
+    """`sqs_scan_cost`: visible, delayed and in-flight messages counted as moto counts them."""
+    sqs = boto3.client("sqs", region_name=REGION)
+    url = sqs.create_queue(QueueName="mixed", Attributes={"VisibilityTimeout": "60"})["QueueUrl"]
+    for i in range(6):
+        sqs.send_message(QueueUrl=url, MessageBody=f"m{i}", DelaySeconds=30 if i < 2 else 0)
+    sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=1)
+    queue = get_backend("sqs")[ACCOUNT][REGION].queues["mixed"]
+
+    def observed() -> tuple[Any, ...]:
+        attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
+        counts = {k: v for k, v in attributes.items() if k.startswith("ApproximateNumber")}
+        return (
+            [m.id for m in queue.messages],
+            queue.approximate_number_of_messages_delayed,
+            queue.approximate_number_of_messages_not_visible,
+            counts,
+        )
+
+    changed = observed()
+    moto_changes.restore()
+    try:
+        original = observed()
+    finally:
+        moto_changes.apply()
+    assert changed == original
+    assert changed[1] == 2 and changed[2] == 1 and len(changed[0]) == 3
+    assert changed[3]["ApproximateNumberOfMessages"] == "3"

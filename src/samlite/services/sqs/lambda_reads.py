@@ -138,13 +138,23 @@ class QueueReader:
     def takeable(self) -> bool:
         """Whether a receive now would return a message (or move one to the dead-letter queue): one is
         visible, not delayed, and, on a FIFO queue, no message of its group is in flight."""
+        from moto.core.utils import unix_time_millis
+
         queue = self._queue()
+        now = unix_time_millis()  # one reading for the whole scan, as moto's own (see sqs_scan_cost)
         in_flight = (
-            {m.group_id for m in list(queue.pending_messages) if m.group_id is not None and not m.visible}
+            {
+                m.group_id
+                for m in list(queue.pending_messages)
+                if m.group_id is not None and not now > m.visible_at
+            }
             if queue.fifo_queue
             else set()
         )
-        return any(m.visible and not m.delayed and m.group_id not in in_flight for m in list(queue._messages))
+        return any(
+            now > m.visible_at and not now < m.delayed_until and m.group_id not in in_flight
+            for m in list(queue._messages)
+        )
 
     def next_change_in(self, message_ids: Iterable[str]) -> float | None:
         """Seconds until the next of `message_ids` (hidden after a failed invocation) or of the delayed

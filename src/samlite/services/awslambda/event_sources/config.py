@@ -116,6 +116,12 @@ class MappingConfig:
     def event_source_arn(self) -> str:
         return self.source.arn
 
+    @property
+    def arn(self) -> str:
+        """The mapping's own ARN (its region and account are its source's)."""
+        _, partition, _, region, account, _ = self.source.arn.split(":", 5)
+        return f"arn:{partition}:lambda:{region}:{account}:event-source-mapping:{self.uuid}"
+
     def describe(self) -> str:
         """`SQS queue orders.fifo -> OrdersFunction`, for log lines."""
         what = {SQS: "SQS queue", DYNAMODB: "DynamoDB stream of table", KINESIS: "Kinesis stream"}[self.kind]

@@ -27,9 +27,9 @@ from samlite.services.targets import SendToTarget
 DEFAULT_INVOKE_IDENTITY = "arn:aws:iam::123456789012:role/lambda-role"
 _IDLE_CHECK_S = 0.02
 
-# Runs the function with a batch's event and records the invocation (source kind, trigger id).
+# Runs the function with a batch's event, and records the invocation (source kind, mapping ARN).
 Invoke = Callable[[FunctionSpec, bytes], InvocationResult]
-Record = Callable[[FunctionSpec, bytes, InvocationResult, str, str], None]
+Record = Callable[[FunctionSpec, bytes, InvocationResult, str, str | None], None]
 
 
 class Poller(Protocol):
@@ -75,7 +75,7 @@ class EventSources:
     def _deliver(self, config: MappingConfig, payload: bytes) -> InvocationResult:
         result = self._invoke(config.function, payload)
         if self._record is not None:
-            self._record(config.function, payload, result, config.kind, config.logical_id)
+            self._record(config.function, payload, result, config.kind, config.arn)
         return result
 
     def _poller(self, config: MappingConfig) -> Poller:
