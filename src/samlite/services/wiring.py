@@ -1,8 +1,9 @@
 """What samlite adds to the embedded AWS's services, plugged into one endpoint in one call.
 
-`attach(aws)` registers the APIs samlite answers itself (the Lambda Invoke API and the Lambda calls
-tools make about the template's functions, CloudFormation DescribeStacks) and the S3 checks (presigned
-POST policies) and the clients of state machine tasks (Step Functions), and returns them as `LocalServices`:
+`attach(aws)` registers the APIs samlite answers itself (the Lambda Invoke API, the Lambda calls tools
+make about the template's functions and its event-source mappings, CloudFormation DescribeStacks) and
+the S3 checks (presigned POST policies) and the clients of state machine tasks (Step Functions), and
+returns them as `LocalServices`:
 provisioning registers the template's functions and stack there, and the local cloud attaches the
 runtime (`lambda_api.handler`) and event delivery.
 """
@@ -13,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from samlite.endpoint.embedded_aws import EmbeddedAws
+from samlite.services.awslambda.event_sources.mapping_api import EventSourceMappingApi
 from samlite.services.awslambda.event_sources.registry import MappingRegistry
 from samlite.services.awslambda.functions_api import LambdaFunctionsApi
 from samlite.services.awslambda.invoke_api import LambdaInvokeApi
@@ -49,8 +51,10 @@ def attach(aws: EmbeddedAws) -> LocalServices:
         return [fn.get_configuration() for fn in backend.list_functions("ALL" if all_versions else None)]
 
     lambda_functions_api = LambdaFunctionsApi(functions, iam_account, functions_of_moto)
+    mappings = MappingRegistry()
     aws.add_local_api(lambda_api)
     aws.add_local_api(lambda_functions_api)
+    aws.add_local_api(EventSourceMappingApi(mappings, functions, iam_account))
     aws.add_local_api(stacks)
     aws.add_s3_check(post_policy.check_request)
     aws.add_local_api(UserPoolKeys(aws))
@@ -59,5 +63,11 @@ def attach(aws: EmbeddedAws) -> LocalServices:
     role_credentials = RoleCredentialsApi(functions, iam_account)
     aws.add_local_api(role_credentials)
     return LocalServices(
-        functions, lambda_api, stacks, lambda_functions_api, states=states, role_credentials=role_credentials
+        functions,
+        lambda_api,
+        stacks,
+        lambda_functions_api,
+        states=states,
+        role_credentials=role_credentials,
+        event_source_mappings=mappings,
     )

@@ -214,3 +214,38 @@ def test_reset_empties_the_sources_and_the_mappings_go_on(clean: LocalCloud) -> 
     assert [rec["body"] for r in clean.invocations("QueueFunction") for rec in r.event["Records"]] == [
         "after"
     ]
+
+
+def test_the_lambda_api_lists_and_describes_the_mappings(clean: LocalCloud) -> None:
+    """Lambda API Reference, ListEventSourceMappings / GetEventSourceMapping."""
+    lambda_ = clean.client("lambda")
+    listed = lambda_.list_event_source_mappings()["EventSourceMappings"]
+    assert len(listed) == 5
+    work = _arn(clean, "QueueFunctionWork").rsplit(":", 1)[1]
+    clean.client("sqs").send_message(QueueUrl=clean.outputs["WorkQueueUrl"], MessageBody="a")
+    assert clean.wait_idle(30)
+    described = lambda_.get_event_source_mapping(UUID=work)
+    assert described["EventSourceArn"] == clean.stack.resources["Work"].attributes["Arn"]
+    assert described["FunctionArn"].endswith(
+        ":function:" + clean.stack.functions["QueueFunction"].function_name
+    )
+    assert described["State"] == "Enabled" and described["BatchSize"] == 10
+    assert described["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    assert described["LastProcessingResult"] == "OK"
+    paused = next(
+        m for m in listed if m["EventSourceArn"] == clean.stack.resources["Paused"].attributes["Arn"]
+    )
+    assert paused["State"] == "Disabled" and paused["LastProcessingResult"] == "No records processed"
+    table = lambda_.list_event_source_mappings(
+        FunctionName=clean.stack.functions["TableFunction"].function_name
+    )
+    (only,) = table["EventSourceMappings"]
+    assert only["StartingPosition"] == "TRIM_HORIZON" and only["MaximumRetryAttempts"] == 1
+    assert (
+        only["DestinationConfig"]["OnFailure"]["Destination"]
+        == clean.stack.resources["Failures"].attributes["Arn"]
+    )
+    page = lambda_.list_event_source_mappings(MaxItems=2)
+    assert len(page["EventSourceMappings"]) == 2 and "NextMarker" in page
+    with pytest.raises(lambda_.exceptions.ResourceNotFoundException):
+        lambda_.get_event_source_mapping(UUID="00000000-0000-0000-0000-000000000000")

@@ -60,6 +60,7 @@ class EventSources:
         chaos: Chaos | None = None,
     ) -> None:
         self._aws = aws
+        self._mappings = mappings
         self._invoke = invoke
         self._record = record
         self._function_log = function_log
@@ -74,6 +75,7 @@ class EventSources:
 
     def _deliver(self, config: MappingConfig, payload: bytes) -> InvocationResult:
         result = self._invoke(config.function, payload)
+        self._mappings.note_result(config.uuid, result.failed)
         if self._record is not None:
             self._record(config.function, payload, result, config.kind, config.arn)
         return result

@@ -1,5 +1,6 @@
 """The event-source mappings of the running template, by UUID: provisioning fills it, the pollers and
-the Lambda API's ListEventSourceMappings read it."""
+the Lambda API's ListEventSourceMappings read it, and the pollers note each one's last processing
+result there (what the API reports as `LastProcessingResult`)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,10 @@ from collections.abc import Iterator
 
 from samlite.services.awslambda.event_sources.config import MappingConfig
 
+NO_RECORDS = "No records processed"
+OK = "OK"
+FUNCTION_FAILED = "PROBLEM: Function call failed"
+
 
 class MappingRegistry:
     """Thread-safe; a mapping is registered once, when its template resource is provisioned."""
@@ -15,6 +20,7 @@ class MappingRegistry:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._by_uuid: dict[str, MappingConfig] = {}
+        self._results: dict[str, str] = {}
 
     def register(self, config: MappingConfig) -> None:
         with self._lock:
@@ -24,6 +30,14 @@ class MappingRegistry:
                     f"{config.logical_id}: mapping UUID {config.uuid} is {existing.logical_id}'s"
                 )
             self._by_uuid[config.uuid] = config
+
+    def note_result(self, mapping_uuid: str, failed: bool) -> None:
+        with self._lock:
+            self._results[mapping_uuid] = FUNCTION_FAILED if failed else OK
+
+    def last_result(self, mapping_uuid: str) -> str:
+        with self._lock:
+            return self._results.get(mapping_uuid, NO_RECORDS)
 
     def get(self, mapping_uuid: str) -> MappingConfig | None:
         with self._lock:
