@@ -364,6 +364,8 @@ class LocalCloud:
         in moto's backend directly, not through the endpoint: S3 events are built from the requests the
         endpoint serves, so a reset fires no event (as emptying a bucket must not invoke its functions).
         """
+        if self._event_sources is not None:
+            self._event_sources.reset()  # a shard blocked by retries would keep it from ever being idle
         if not self.wait_idle(timeout):
             self.log(f"reset: async invocations still running after {timeout:g} s; resetting anyway")
         empty_resources(self._require_aws(), self.stack.resources.values())

@@ -164,12 +164,17 @@ class SqsPoller:
             self._ready.clear()
             self._carry = []
         self._wake.set()
+        deadline = time.monotonic() + timeout
         if self._unsubscribe is not None:
             self._unsubscribe()
         if self._thread is not None:
             self._thread.join(timeout)
         if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            # Running invocations get until the deadline; after it the runtime stops their workers,
+            # and their messages reappear after the visibility timeout.
+            while self._running and time.monotonic() < deadline:
+                time.sleep(0.01)
         if left:
             self._log(
                 f"{left} message(s) received but not invoked when samlite stopped stay in {self._queue.name}"

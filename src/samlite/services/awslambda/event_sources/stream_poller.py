@@ -230,6 +230,7 @@ class _Lane:
         self.gathering_since: float | None = None  # the batching window's start
         self.window: Window | None = None
         self.busy = False
+        self.generation = 0  # raised by reset(): an outcome of an older generation is dropped
         name = f"samlite-stream-{self.config.logical_id}-{shard_id}-{index}"
         self._thread = threading.Thread(target=self._run, name=name, daemon=True)
 
@@ -243,6 +244,7 @@ class _Lane:
 
     def reset(self) -> None:
         with self._lock:
+            self.generation += 1
             self.splits.clear()
             self.attempts, self.attempt_head, self.retry_at = 0, None, None
             self.window = None
@@ -381,11 +383,14 @@ class _Lane:
             return 0
         with self._lock:
             self.busy = True
+            generation = self.generation
         try:
             outcome = self._invoke(kept)
         finally:
             with self._lock:
                 self.busy = False
+        if generation != self.generation:
+            return 0  # reset while the function ran: what it was given no longer matters
         if outcome.succeeded:
             self._done(batch, examined, from_split)
             if self.window is not None and self.window.terminated_early:
@@ -555,11 +560,14 @@ class _Lane:
         event = window.event([], shard_id=self.shard_id, stream_arn=config.event_source_arn, final=True)
         with self._lock:
             self.busy = True
+            generation = self.generation
         try:
             result = safe_deliver(self.poller.deliver, config, encode_event(event), self.poller.log_line)
         finally:
             with self._lock:
                 self.busy = False
+        if generation != self.generation:
+            return 0
         if not result.failed:
             with self._lock:
                 self.window, self.attempts, self.attempt_head = None, 0, None
