@@ -35,7 +35,7 @@ has finished, its retries too, and every event-source mapping is idle (no SQS me
 take or that will come back after its visibility timeout, every stream record delivered or given up);
 ``invocations(function_id)`` and ``log_lines(function_id)`` read what a function did, and each recorded
 invocation's ``source`` ("s3", "sqs", "dynamodb", "kinesis", ...) and ``trigger`` (the event-source
-mapping's logical id) say what delivered it.
+mapping's ARN) say what delivered it.
 """
 
 from __future__ import annotations

@@ -132,10 +132,6 @@ class EventSources:
     def idle(self) -> bool:
         return all(poller.idle() for poller in self.pollers)
 
-    def busy(self) -> list[str]:
-        """The mappings that are not idle, by logical id (for a timeout's message)."""
-        return [poller.config.logical_id for poller in self.pollers if not poller.idle()]
-
     def wait_idle(self, timeout: float | None = None) -> bool:
         """True once every mapping is idle: nothing in flight, no message a mapping would take or that
         will come back, every stream record delivered or given up; False on timeout."""
