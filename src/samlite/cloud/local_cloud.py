@@ -520,7 +520,7 @@ class LocalCloud:
             function_log=self._function_line,
             log=self.log,
             send_to_target=delivery.targets,
-            function_arn=lambda spec: services.functions.arn(spec.function_name),
+            functions=services.functions,
             # --chaos: the pushed deliveries' Chaos, when the delivery assembly has one.
             chaos=getattr(delivery, "chaos", None),
         ).start()

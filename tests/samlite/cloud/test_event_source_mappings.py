@@ -249,3 +249,17 @@ def test_the_lambda_api_lists_and_describes_the_mappings(clean: LocalCloud) -> N
     assert len(page["EventSourceMappings"]) == 2 and "NextMarker" in page
     with pytest.raises(lambda_.exceptions.ResourceNotFoundException):
         lambda_.get_event_source_mapping(UUID="00000000-0000-0000-0000-000000000000")
+
+
+def test_deliveries_follow_update_function_configuration(clean: LocalCloud) -> None:
+    """A mapping invokes the function as it is configured now (UpdateFunctionConfiguration)."""
+    name = clean.stack.functions["QueueFunction"].function_name
+    lambda_ = clean.client("lambda")
+    lambda_.update_function_configuration(FunctionName=name, Environment={"Variables": {"MODE": "updated"}})
+    clean.client("sqs").send_message(QueueUrl=clean.outputs["WorkQueueUrl"], MessageBody="after update")
+    assert clean.wait_idle(30)
+    assert any(line.endswith("mode updated") for line in clean.log_lines("QueueFunction"))
+    clean.reset()  # back to the template's configuration
+    clean.client("sqs").send_message(QueueUrl=clean.outputs["WorkQueueUrl"], MessageBody="after reset")
+    assert clean.wait_idle(30)
+    assert any(line.endswith("mode template") for line in clean.log_lines("QueueFunction"))

@@ -287,8 +287,11 @@ Consumer:
     assert _mappings(endpoint, stack) == {}
 
 
-def test_an_alias_qualified_function_name_runs_the_function(endpoint: Endpoint, tmp_path: Path) -> None:
-    """AutoPublishAlias makes SAM name the alias in FunctionName; samlite runs $LATEST's code."""
+def test_an_alias_qualified_function_name_runs_the_aliased_version(
+    endpoint: Endpoint, tmp_path: Path
+) -> None:
+    """AutoPublishAlias makes SAM name the alias in FunctionName: the mapping runs the version the
+    alias points at ("Lambda function aliases")."""
     path = _template(
         tmp_path,
         SOURCES
@@ -303,7 +306,7 @@ Consumer:
     )
     stack, _ = _provision(endpoint, path)
     (mapping,) = _mappings(endpoint, stack).values()
-    assert mapping.function.logical_id == "Consumer"
+    assert mapping.function.logical_id == "Consumer" and mapping.function.version == "1"
 
 
 def test_samlite_start_refuses_the_template_in_one_line_with_exit_status_2(tmp_path: Path) -> None:

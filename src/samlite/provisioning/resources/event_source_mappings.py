@@ -55,17 +55,17 @@ def _fail(resource: Resource, message: str) -> ProvisionError:
 
 
 def _function(context: Provisioning, resource: Resource) -> FunctionSpec:
-    """The template function FunctionName designates (name, ARN or partial ARN). A qualified name (an
-    alias or version, as AutoPublishAlias writes) runs the function's code as it is: samlite publishes
-    no versions."""
+    """The configuration FunctionName designates: a function of the template by name, ARN or partial
+    ARN, or one of its versions or aliases (AutoPublishAlias names the alias), as Lambda resolves it."""
     name = resource.properties.get("FunctionName")
     if not isinstance(name, str) or not name:
         raise _fail(resource, "FunctionName is required")
-    match = ARN_PATTERN.match(name)
-    spec = context.functions.resolve(match["name"]) if match is not None else None
+    spec = context.functions.resolve(name)
     if spec is None:
         known = ", ".join(sorted(f.logical_id for f in context.functions)) or "none"
-        raise _fail(resource, f"FunctionName {name!r} names no function of the template (functions: {known})")
+        match = ARN_PATTERN.match(name)
+        what = "function, version or alias" if match is not None and match["qualifier"] else "function"
+        raise _fail(resource, f"FunctionName {name!r} names no {what} of the template (functions: {known})")
     return spec
 
 
@@ -128,5 +128,5 @@ def _kinesis_stream(aws: AwsApi, resource: Resource, arn: str, path: str) -> Sou
     return SourceFacts(kind=KINESIS, arn=stream_arn, name=stream_name)
 
 
-# After queues, topics, tables, streams and functions: a mapping names them all.
-KINDS = (ResourceKind(RESOURCE_TYPE, _mapping, rank=8),)
+# After queues, topics, tables, streams, functions, versions (8) and aliases (9): a mapping names them.
+KINDS = (ResourceKind(RESOURCE_TYPE, _mapping, rank=10),)

@@ -6,9 +6,11 @@ with `poison` raises; a Kinesis record whose data is "bad" is reported failed by
 
 import base64
 import json
+import os
 
 
 def queue(event, context):
+    print(f"mode {os.environ.get('MODE')}")
     failures = []
     for record in event["Records"]:
         print(f"message {record['messageId']} {record['body']}")

@@ -12,12 +12,13 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Protocol
 
-from samlite.model import AwsApi, FunctionSpec, InvocationResult
+from samlite.model import LATEST_VERSION, AwsApi, FunctionSpec, InvocationResult
 from samlite.services.awslambda.event_sources.config import DYNAMODB, KINESIS, SQS, MappingConfig
 from samlite.services.awslambda.event_sources.delivery import FunctionLog
 from samlite.services.awslambda.event_sources.registry import MappingRegistry
 from samlite.services.awslambda.event_sources.sqs_poller import SqsPoller, concurrency_of
 from samlite.services.awslambda.event_sources.stream_poller import Keep, StreamPoller, StreamTimings
+from samlite.services.awslambda.registry import FunctionRegistry
 from samlite.services.chaos import Chaos
 from samlite.services.dynamodb.stream_reads import TableStream
 from samlite.services.kinesis.stream_reads import DataStream
@@ -54,7 +55,7 @@ class EventSources:
         function_log: FunctionLog,
         log: Callable[[str], None],
         send_to_target: SendToTarget,
-        function_arn: Callable[[FunctionSpec], str],
+        functions: FunctionRegistry,
         timings: StreamTimings | None = None,
         keep: Keep | None = None,
         chaos: Chaos | None = None,
@@ -66,7 +67,7 @@ class EventSources:
         self._function_log = function_log
         self._log = log
         self._send = send_to_target
-        self._function_arn = function_arn
+        self._functions = functions
         self._timings = timings
         self._keep = keep
         self._chaos = chaos
@@ -74,10 +75,12 @@ class EventSources:
         self._closed = False
 
     def _deliver(self, config: MappingConfig, payload: bytes) -> InvocationResult:
-        result = self._invoke(config.function, payload)
+        # The function as it is configured now (UpdateFunctionConfiguration), not as it was at start.
+        spec = self._functions.current(config.function)
+        result = self._invoke(spec, payload)
         self._mappings.note_result(config.uuid, result.failed)
         if self._record is not None:
-            self._record(config.function, payload, result, config.kind, config.arn)
+            self._record(spec, payload, result, config.kind, config.arn)
         return result
 
     def _poller(self, config: MappingConfig) -> Poller:
@@ -113,7 +116,7 @@ class EventSources:
             self._deliver,
             log=self._function_log,
             send_to_target=self._send,
-            function_arn=self._function_arn(config.function),
+            function_arn=_qualified_arn(self._functions, config.function),
             timings=self._timings,
             chaos=self._chaos,
             **extra,
@@ -153,6 +156,10 @@ class EventSources:
         deadline = time.monotonic() + timeout
         for poller in self.pollers:
             poller.stop(max(0.0, deadline - time.monotonic()))
+
+
+def _qualified_arn(functions: FunctionRegistry, spec: FunctionSpec) -> str:
+    return functions.arn(spec.function_name, None if spec.version == LATEST_VERSION else spec.version)
 
 
 def wait_all_idle(waits: Sequence[Callable[[float | None], bool]], timeout: float | None) -> bool:
