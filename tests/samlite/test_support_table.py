@@ -50,6 +50,7 @@ READERS: dict[str, tuple[str, ...]] = {
     "AWS::ApiGateway::UsagePlan": ("samlite.apigw.api_keys",),
     "AWS::ApiGateway::UsagePlanKey": ("samlite.apigw.api_keys",),
     "AWS::SecretsManager::Secret": ("samlite.template.secret_values:initial_secret_string",),
+    "AWS::Lambda::EventSourceMapping": ("samlite.services.awslambda.event_sources.config",),
     "AWS::SSM::Parameter": (
         "samlite.template.dynamic_references:_check_parameter_type",
         "samlite.template.dynamic_references:_parameter_value",
@@ -167,7 +168,7 @@ class _PropertyNames(ast.NodeVisitor):
     def visit_Call(self, node: ast.Call) -> None:
         if (
             isinstance(node.func, ast.Attribute)
-            and node.func.attr in ("get", "pop", "setdefault")
+            and node.func.attr in ("get", "pop", "setdefault", "integer", "boolean")
             and node.args
         ):
             self._add(node.args[0])

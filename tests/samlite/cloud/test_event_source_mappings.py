@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import requests
 
 from samlite.cloud.local_cloud import CloudOptions, LocalCloud
 
@@ -70,7 +71,7 @@ def _receive_all(cloud: LocalCloud, url: str) -> list[dict[str, Any]]:
 def test_the_mappings_are_listed_at_start_a_disabled_one_as_such(cloud: LocalCloud) -> None:
     lines = cloud.log_lines("samlite")
     listed = [line for line in lines if line.startswith("samlite: event source")]
-    assert len(listed) == 5
+    assert len(listed) == 6
     assert any(
         "event source disabled (Enabled: false) QueueFunctionPaused: SQS queue" in line for line in listed
     )
@@ -220,7 +221,7 @@ def test_the_lambda_api_lists_and_describes_the_mappings(clean: LocalCloud) -> N
     """Lambda API Reference, ListEventSourceMappings / GetEventSourceMapping."""
     lambda_ = clean.client("lambda")
     listed = lambda_.list_event_source_mappings()["EventSourceMappings"]
-    assert len(listed) == 5
+    assert len(listed) == 6
     work = _arn(clean, "QueueFunctionWork").rsplit(":", 1)[1]
     clean.client("sqs").send_message(QueueUrl=clean.outputs["WorkQueueUrl"], MessageBody="a")
     assert clean.wait_idle(30)
@@ -263,3 +264,53 @@ def test_deliveries_follow_update_function_configuration(clean: LocalCloud) -> N
     clean.client("sqs").send_message(QueueUrl=clean.outputs["WorkQueueUrl"], MessageBody="after reset")
     assert clean.wait_idle(30)
     assert any(line.endswith("mode template") for line in clean.log_lines("QueueFunction"))
+
+
+def test_a_mapping_to_an_alias_runs_the_version_it_points_at_under_the_alias_arn(clean: LocalCloud) -> None:
+    """ "Lambda function aliases" and "CreateEventSourceMapping" (FunctionName: a qualified ARN): the
+    mapping invokes the alias, so the aliased version runs and sees the alias ARN as its invoked ARN."""
+    alias_arn = clean.stack.resources["AliasedMapping"].properties["FunctionName"]
+    assert str(alias_arn).endswith(":live")
+    clean.client("sqs").send_message(QueueUrl=clean.outputs["AliasedQueueUrl"], MessageBody="to the alias")
+    assert clean.wait_idle(30)
+    (record,) = clean.invocations("AliasedFunction")
+    assert record.source == "sqs" and record.trigger == _arn(clean, "AliasedMapping")
+    assert record.event["Records"][0]["body"] == "to the alias"
+    said = f"version 1 as {alias_arn}: 1 message(s)"
+    assert any(line.endswith(said) for line in clean.log_lines("AliasedFunction"))
+    described = clean.client("lambda").get_event_source_mapping(
+        UUID=_arn(clean, "AliasedMapping").rsplit(":", 1)[1]
+    )
+    assert described["FunctionArn"] == alias_arn
+
+
+def test_the_console_peeks_and_redrives_beside_the_pollers(clean: LocalCloud) -> None:
+    """The console's queue page and the SQS pollers share the queues: peeking a dead-letter queue takes
+    nothing from it (no receive counted), and a redrive sends the message back to its source queue,
+    where the mapping delivers it again ("Using dead-letter queues in Amazon SQS": redrive to source)."""
+    assert clean.console is not None and clean.console_url is not None
+    outputs = clean.outputs
+    sqs = clean.client("sqs")
+    sqs.send_message(QueueUrl=outputs["WorkQueueUrl"], MessageBody="fail")
+    assert clean.wait_idle(30)
+    dead = outputs["DeadLettersUrl"].rsplit("/", 1)[-1]
+    api = requests.Session()
+    api.headers["X-Samlite-Token"] = clean.console.token
+    base = clean.console_url.rstrip("/") + "/api/queues"
+    with api:
+        peeked = api.get(f"{base}/{dead}/messages", timeout=30).json()["messages"]
+        again = api.get(f"{base}/{dead}/messages", timeout=30).json()["messages"]
+        assert [(m["body"], m["state"]) for m in peeked] == [("fail", "visible")]
+        assert again[0]["receiveCount"] == peeked[0]["receiveCount"]  # peeking is not receiving
+        queues = {q["name"]: q for q in api.get(base, timeout=30).json()["queues"]}
+        assert [source["arn"] for source in queues[dead]["sources"]] == [
+            clean.stack.resources["Work"].attributes["Arn"]
+        ]
+        before = len(clean.invocations("QueueFunction"))
+        answer = api.post(f"{base}/{dead}/redrive", json={}, timeout=30)
+        assert answer.status_code == 200, answer.text
+        assert answer.json()["redriven"] == [peeked[0]["messageId"]]
+        assert clean.wait_idle(30)
+    redelivered = clean.invocations("QueueFunction")[before:]
+    assert [r.event["Records"][0]["body"] for r in redelivered] == ["fail", "fail"]  # maxReceiveCount 2
+    assert [m["Body"] for m in _receive_all(clean, outputs["DeadLettersUrl"])] == ["fail"]

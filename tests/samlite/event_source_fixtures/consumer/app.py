@@ -2,6 +2,7 @@
 
 SQS: a body "fail" is reported in batchItemFailures, "raise" raises. Streams: a DynamoDB NewImage
 with `poison` raises; a Kinesis record whose data is "bad" is reported failed by its sequence number.
+The aliased consumer says which version ran, and under which ARN.
 """
 
 import base64
@@ -19,6 +20,11 @@ def queue(event, context):
         if record["body"] == "fail":
             failures.append({"itemIdentifier": record["messageId"]})
     return {"batchItemFailures": failures}
+
+
+def aliased(event, context):
+    version = os.environ["AWS_LAMBDA_FUNCTION_VERSION"]
+    print(f"version {version} as {context.invoked_function_arn}: {len(event['Records'])} message(s)")
 
 
 def fifo(event, context):

@@ -34,6 +34,7 @@ from typing import Any
 from samlite.errors import ProvisionError
 from samlite.model import FunctionSpec
 from samlite.services.awslambda.event_sources.filtering import check_filters
+from samlite.services.awslambda.registry import ARN_PATTERN
 
 RESOURCE_TYPE = "AWS::Lambda::EventSourceMapping"
 SQS, DYNAMODB, KINESIS = "sqs", "dynamodb", "kinesis"
@@ -126,6 +127,12 @@ class MappingConfig:
         """`SQS queue orders.fifo -> OrdersFunction`, for log lines."""
         what = {SQS: "SQS queue", DYNAMODB: "DynamoDB stream of table", KINESIS: "Kinesis stream"}[self.kind]
         return f"{what} {self.source.name} -> {self.function.logical_id}"
+
+
+def function_qualifier(config: MappingConfig) -> str | None:
+    """The version or alias the mapping's FunctionName carries (`...:function:name:live`), if any."""
+    match = ARN_PATTERN.match(str(config.properties.get("FunctionName") or ""))
+    return match["qualifier"] if match is not None else None
 
 
 def source_kind(arn: str) -> str | None:

@@ -24,7 +24,7 @@ from samlite.endpoint.aws_errors import REST_JSON
 from samlite.endpoint.local_apis import ApiResponse
 from samlite.iam.request_auth import check_request
 from samlite.model import AwsError
-from samlite.services.awslambda.event_sources.config import SQS, MappingConfig
+from samlite.services.awslambda.event_sources.config import SQS, MappingConfig, function_qualifier
 from samlite.services.awslambda.event_sources.registry import MappingRegistry
 from samlite.services.awslambda.registry import ARN_PATTERN, FunctionRegistry
 
@@ -111,7 +111,7 @@ class EventSourceMappingApi:
             "BatchSize": config.batch_size,
             "MaximumBatchingWindowInSeconds": config.batching_window_s,
             "EventSourceArn": config.event_source_arn,
-            "FunctionArn": self._functions.arn(config.function.function_name),
+            "FunctionArn": self._functions.arn(config.function.function_name, function_qualifier(config)),
             "LastModified": self._created,
             "LastProcessingResult": self._mappings.last_result(config.uuid),
             "State": "Enabled" if config.enabled else "Disabled",

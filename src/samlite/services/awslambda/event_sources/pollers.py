@@ -12,8 +12,14 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Protocol
 
-from samlite.model import LATEST_VERSION, AwsApi, FunctionSpec, InvocationResult
-from samlite.services.awslambda.event_sources.config import DYNAMODB, KINESIS, SQS, MappingConfig
+from samlite.model import AwsApi, FunctionSpec, InvocationResult
+from samlite.services.awslambda.event_sources.config import (
+    DYNAMODB,
+    KINESIS,
+    SQS,
+    MappingConfig,
+    function_qualifier,
+)
 from samlite.services.awslambda.event_sources.delivery import FunctionLog
 from samlite.services.awslambda.event_sources.registry import MappingRegistry
 from samlite.services.awslambda.event_sources.sqs_poller import SqsPoller, concurrency_of
@@ -29,7 +35,8 @@ DEFAULT_INVOKE_IDENTITY = "arn:aws:iam::123456789012:role/lambda-role"
 _IDLE_CHECK_S = 0.02
 
 # Runs the function with a batch's event, and records the invocation (source kind, mapping ARN).
-Invoke = Callable[[FunctionSpec, bytes], InvocationResult]
+# Invoke a function's configuration with an event, under the ARN the mapping names (`invoked_arn`).
+Invoke = Callable[..., InvocationResult]
 Record = Callable[[FunctionSpec, bytes, InvocationResult, str, str | None], None]
 
 
@@ -77,7 +84,7 @@ class EventSources:
     def _deliver(self, config: MappingConfig, payload: bytes) -> InvocationResult:
         # The function as it is configured now (UpdateFunctionConfiguration), not as it was at start.
         spec = self._functions.current(config.function)
-        result = self._invoke(spec, payload)
+        result = self._invoke(spec, payload, invoked_arn=invoked_function_arn(self._functions, config))
         self._mappings.note_result(config.uuid, result.failed)
         if self._record is not None:
             self._record(spec, payload, result, config.kind, config.arn)
@@ -116,7 +123,7 @@ class EventSources:
             self._deliver,
             log=self._function_log,
             send_to_target=self._send,
-            function_arn=_qualified_arn(self._functions, config.function),
+            function_arn=invoked_function_arn(self._functions, config),
             timings=self._timings,
             chaos=self._chaos,
             **extra,
@@ -158,8 +165,11 @@ class EventSources:
             poller.stop(max(0.0, deadline - time.monotonic()))
 
 
-def _qualified_arn(functions: FunctionRegistry, spec: FunctionSpec) -> str:
-    return functions.arn(spec.function_name, None if spec.version == LATEST_VERSION else spec.version)
+def invoked_function_arn(functions: FunctionRegistry, config: MappingConfig) -> str:
+    """The ARN the mapping's FunctionName designates, qualifier kept (an alias ARN, say): Lambda
+    invokes that, so the function reads it as `context.invoked_function_arn` ("Lambda function
+    aliases"); the on-failure record and ListEventSourceMappings name it too."""
+    return functions.arn(config.function.function_name, function_qualifier(config))
 
 
 def wait_all_idle(waits: Sequence[Callable[[float | None], bool]], timeout: float | None) -> bool:
