@@ -54,6 +54,8 @@ from samlite.services.awslambda.event_sources.pollers import EventSources, wait_
 from samlite.services.awslambda.invoke_api import CallableInvokeHandler
 from samlite.services.awslambda.recursion import current_depth, trace_header
 from samlite.services.event_delivery import EventDelivery
+from samlite.services.push_delivery import PushDelivery
+from samlite.services.schedules.trigger import TriggerError, TriggerResult
 from samlite.services.stepfunctions.service import state_machines_of
 from samlite.services.wiring import LocalServices, attach
 from samlite.template import Stack, load_stack
@@ -88,6 +90,7 @@ class LocalCloud:
         self._runtime: LambdaRuntime | None = None
         self._delivery: EventDelivery | None = None
         self._event_sources: EventSources | None = None
+        self._push: PushDelivery | None = None
         self._watcher: CodeWatcher | None = None
         self._gateway: LocalApiGateway | None = None
         self._console: Console | None = None
@@ -163,6 +166,7 @@ class LocalCloud:
         self._event_sources = self._start_event_sources(aws, services, self._runtime, self._delivery)
         if options.console:
             self._console = self._start_console(aws, stack, self._provisioned, self._runtime)
+        self._push = self._wire_push(aws, services, self._delivery, stack)
         if api_gateway.has_api(stack):
             self._gateway = self._start_gateway(aws, services, stack, self._runtime)
         if options.watch:
@@ -224,6 +228,9 @@ class LocalCloud:
             event_sources.close(STOP_GRACE_S)
 
     def _stop_delivery(self) -> None:
+        push, self._push = self._push, None
+        if push is not None:
+            push.close()
         delivery, self._delivery = self._delivery, None
         if delivery is not None:
             delivery.close(STOP_GRACE_S)
@@ -346,6 +353,16 @@ class LocalCloud:
             return self._delivery.wait_idle(timeout)
         return wait_all_idle((self._delivery.wait_idle, self._event_sources.wait_idle), timeout)
 
+    def trigger(self, trigger_id: str) -> TriggerResult:
+        """Fire a schedule now: a scheduled rule or EventBridge Scheduler schedule by logical id, a
+        function with one Schedule / ScheduleV2 event, or `Function.Event` (see `schedules.trigger`)."""
+        if self._push is None:
+            raise LocalCloudError("the local cloud is not started")
+        try:
+            return self._push.trigger(trigger_id)
+        except TriggerError as error:
+            raise LocalCloudError(str(error)) from None
+
     def invocations(self, function_id: str) -> list[InvocationRecord]:
         """The finished invocations of a function (logical id or function name), oldest first."""
         return self._recorder.invocations(self._logical_id(function_id))
@@ -460,13 +477,15 @@ class LocalCloud:
     ) -> EventDelivery:
         record = self._recorder.record
 
-        def invoke_queued(spec: FunctionSpec, payload: bytes, *, source: str = "async") -> InvocationResult:
+        def invoke_queued(
+            spec: FunctionSpec, payload: bytes, *, source: str = "async", trigger: str | None = None
+        ) -> InvocationResult:
             # Runs inside the invoker's ChainTracker.running(): the trace header carries the chain's
             # depth so the recursion guard can follow it even when all functions share one key.
-            # `source` is the event's, as submitted ("s3", "lambda-api", "destination").
+            # `source` is the event's, as submitted ("s3", "lambda-api", "destination", "sns"...).
             spec = services.functions.current(spec)  # as configured now, not when it was queued
             result = runtime.invoke(spec, payload, trace_id=trace_header(current_depth()))
-            record(spec, payload, result, SOURCE_EVENT_API if source == "lambda-api" else source)
+            record(spec, payload, result, SOURCE_EVENT_API if source == "lambda-api" else source, trigger)
             return result
 
         def invoke_now(spec: FunctionSpec, payload: bytes, **options: Any) -> InvocationResult:
@@ -476,7 +495,13 @@ class LocalCloud:
             return result
 
         delivery = EventDelivery(
-            aws, services.functions, invoke_queued, log=self.log, retry_delays=self.options.retry_delays
+            aws,
+            services.functions,
+            invoke_queued,
+            log=self.log,
+            retry_delays=self.options.retry_delays,
+            chaos_policy=self.options.chaos,
+            function_log=self._function_line,
         )
         # UpdateFunctionConfiguration (or reset) changed a function: its warm workers start afresh.
         services.functions.on_change(lambda spec: runtime.recycle(spec.logical_id))
@@ -523,6 +548,20 @@ class LocalCloud:
             functions=services.functions,
             # --chaos: the pushed deliveries' Chaos, when the delivery assembly has one.
             chaos=getattr(delivery, "chaos", None),
+        ).start()
+
+    def _wire_push(
+        self, aws: EmbeddedAws, services: LocalServices, delivery: EventDelivery, stack: Stack
+    ) -> PushDelivery:
+        """SNS subscriptions, EventBridge rules and schedules (`samlite.services.push_delivery`)."""
+        return PushDelivery(
+            aws,
+            delivery,
+            services.functions,
+            resources=stack.resources.values(),
+            function_specs=stack.functions,
+            log=self.log,
+            function_log=self._function_line,
         ).start()
 
     def _start_gateway(

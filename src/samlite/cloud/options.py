@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from samlite.services.awslambda.async_queue import DEFAULT_RETRY_DELAYS
+from samlite.services.chaos import ChaosPolicy
 from samlite.services.s3.flow_control import DEFAULT_LIMIT as DEFAULT_FLOW_CONTROL_LIMIT
 from samlite.services.stepfunctions.service import DEFAULT_TIME_SCALE
 
@@ -27,6 +28,7 @@ class CloudOptions:
     `layer_map` (layer ARN or ARN prefix -> folder) and `pythons` (runtime -> interpreter) win over the
     project's samlite.toml / `[tool.samlite]` (`samlite.config`); `cache_dir` is where installs and
     inline code are cached (default: samlite's cache).
+    `chaos` (`--chaos`) duplicates, reorders and delays pushed deliveries within their AWS contract.
     """
 
     template: Path = Path("template.yaml")
@@ -50,3 +52,4 @@ class CloudOptions:
     layer_map: Mapping[str, Path] = field(default_factory=dict)
     pythons: Mapping[str, Path] = field(default_factory=dict)
     cache_dir: Path | None = None
+    chaos: ChaosPolicy | None = None

@@ -24,9 +24,10 @@ SOURCE_API_GATEWAY = "apigateway"  # a request to the local API gateway
 
 class InvocationRecord(NamedTuple):
     """One finished invocation: the runtime's request id, the event (parsed JSON), its result, and
-    where it came from ("s3", "lambda-api", "lambda-api-event", "destination", "apigateway", and
-    "sqs", "dynamodb", "kinesis" for event-source mappings);
-    `trigger` names what delivered it when one did (a subscription, rule, schedule, or a mapping's ARN).
+    where it came from ("s3", "lambda-api", "lambda-api-event", "destination", "apigateway", "sns",
+    "eventbridge", "schedule", and "sqs", "dynamodb", "kinesis" for event-source mappings);
+    `trigger` names what delivered it when one did (the ARN of a subscription, rule or schedule, or a
+    mapping).
     `finished_at` is when it ended (epoch seconds); `memory_size` and `architecture` are the
     function's configuration it ran with, which is what Lambda bills by."""
 

@@ -17,10 +17,11 @@ For every request, in order:
 
 from __future__ import annotations
 
+import contextvars
 import io
 import logging
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from samlite.endpoint.aws_errors import S3, in_service_shape, render
@@ -38,6 +39,18 @@ Response = tuple[int, list[tuple[str, str]], bytes]
 SettleUnsigned = Callable[[dict[str, Any], S3Request], AwsError | None]
 
 log = logging.getLogger(__name__)
+
+# The request this thread is serving, for what moto calls back into samlite while serving it (an SNS
+# Publish or EventBridge PutEvents delivering to a function needs to know who published: the
+# recursion guard follows the caller's credentials and trace header).
+_serving: contextvars.ContextVar[Mapping[str, Any] | None] = contextvars.ContextVar(
+    "samlite_serving", default=None
+)
+
+
+def serving_environ() -> Mapping[str, Any] | None:
+    """The WSGI environ of the request this thread is serving, or None outside a request."""
+    return _serving.get()
 
 
 class EndpointMiddleware:
@@ -67,8 +80,12 @@ class EndpointMiddleware:
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         body = _read_body(environ)
-        with recording() as writes:
-            status, headers, response_body = self._serve(environ, body)
+        token = _serving.set(environ)
+        try:
+            with recording() as writes:
+                status, headers, response_body = self._serve(environ, body)
+        finally:
+            _serving.reset(token)
         observers = self._observers
         if observers:
             served = _served_request(

@@ -62,3 +62,8 @@ def request_uuid() -> str:
 def http_api_request_id() -> str:
     """HTTP APIs use short base64 ids such as `JKJaXmPLvHcESHA=`."""
     return base64.b64encode(secrets.token_bytes(10)).decode("ascii")
+
+
+def iso_seconds(moment: datetime) -> str:
+    """`2017-12-22T18:43:48Z`: EventBridge's `time` (whole seconds, Z)."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -26,7 +26,9 @@ replaces:
 - `sqs_event_sources`, `dynamodb_streams`, `kinesis_records`: moto delivers no event-source mapping
   itself (samlite polls queues and streams with Lambda's semantics) and tells samlite of new messages
   and records; FIFO and Kinesis sequence numbers are shaped as AWS's;
-- `sqs_scan_cost`: SQS sends and receives cost the same whatever the queue's depth.
+- `sqs_scan_cost`: SQS sends and receives cost the same whatever the queue's depth;
+- `sns_delivery`: SNS subscriptions are delivered by samlite (Lambda async, SQS), not by moto;
+- `events_delivery`: EventBridge events are routed by samlite; rule patterns checked as AWS does.
 
 `apply()` installs them all (each service's on the first use of that service, when given the
 embedded AWS's `on_first_use`); `restore()` undoes one `apply()`, and moto is itself again after the
@@ -45,6 +47,7 @@ from samlite.moto_changes import (
     dynamodb_iam_resource,
     dynamodb_query,
     dynamodb_streams,
+    events_delivery,
     events_iam_resource,
     kinesis_records,
     kms_iam_resource,
@@ -53,6 +56,7 @@ from samlite.moto_changes import (
     s3_write_order,
     secretsmanager_iam_resource,
     sigv4_bodiless,
+    sns_delivery,
     sns_iam_resource,
     sqs_event_sources,
     sqs_scan_cost,
@@ -97,6 +101,8 @@ CHANGES: tuple[MotoChange, ...] = (
     sqs_scan_cost.CHANGE,
     dynamodb_streams.CHANGE,
     kinesis_records.CHANGE,
+    sns_delivery.CHANGE,
+    events_delivery.CHANGE,
 )
 
 OnFirstUse = Callable[[str, Callable[[], None]], None]

@@ -212,7 +212,41 @@ def _event_rule(
     ctx: NamingContext, logical_id: str, name: str | None, props: Mapping[str, Any]
 ) -> ResourceNames:
     name = name or generated_name(ctx, logical_id, max_length=64)
-    return ResourceNames(name, {"Arn": _arn(ctx, "events", f"rule/{name}")})
+    bus = str(props.get("EventBusName") or "default").rsplit("/", 1)[-1]
+    path = f"rule/{name}" if bus == "default" else f"rule/{bus}/{name}"  # a custom bus's rules: rule/BUS/NAME
+    return ResourceNames(name, {"Arn": _arn(ctx, "events", path)})
+
+
+def _event_bus(
+    ctx: NamingContext, logical_id: str, name: str | None, props: Mapping[str, Any]
+) -> ResourceNames:
+    name = name or generated_name(ctx, logical_id, max_length=256)
+    arn = _arn(ctx, "events", f"event-bus/{name}")
+    return ResourceNames(name, {"Arn": arn, "Name": name})
+
+
+def _subscription(
+    ctx: NamingContext, logical_id: str, name: str | None, props: Mapping[str, Any]
+) -> ResourceNames:
+    """Ref of a subscription is its ARN: the topic's, then a UUID."""
+    topic = str(props.get("TopicArn") or _arn(ctx, "sns", "topic"))
+    arn = f"{topic}:{stable_uuid(ctx.stack_name, logical_id, 'subscription')}"
+    return ResourceNames(arn, {"Arn": arn})
+
+
+def _schedule(
+    ctx: NamingContext, logical_id: str, name: str | None, props: Mapping[str, Any]
+) -> ResourceNames:
+    name = name or generated_name(ctx, logical_id, max_length=64)
+    group = str(props.get("GroupName") or "default")
+    return ResourceNames(name, {"Arn": _arn(ctx, "scheduler", f"schedule/{group}/{name}")})
+
+
+def _schedule_group(
+    ctx: NamingContext, logical_id: str, name: str | None, props: Mapping[str, Any]
+) -> ResourceNames:
+    name = name or generated_name(ctx, logical_id, max_length=64)
+    return ResourceNames(name, {"Arn": _arn(ctx, "scheduler", f"schedule-group/{name}")})
 
 
 def _user_pool(
@@ -404,9 +438,12 @@ _RULES: dict[str, _TypeRule] = {
     "AWS::Lambda::EventInvokeConfig": _TypeRule(_generic, None),
     "AWS::Lambda::EventSourceMapping": _TypeRule(_event_source_mapping, None),
     "AWS::Kinesis::Stream": _TypeRule(_kinesis_stream, "Name"),
-    "AWS::Events::Rule": _TypeRule(_event_rule, "Name"),
+    "AWS::Events::Rule": _TypeRule(_event_rule, "Name", ("EventBusName",)),
+    "AWS::Events::EventBus": _TypeRule(_event_bus, "Name"),
+    "AWS::Scheduler::Schedule": _TypeRule(_schedule, "Name", ("GroupName",)),
+    "AWS::Scheduler::ScheduleGroup": _TypeRule(_schedule_group, "Name"),
     "AWS::SQS::QueuePolicy": _TypeRule(_generic, None),
-    "AWS::SNS::Subscription": _TypeRule(_generic, None),
+    "AWS::SNS::Subscription": _TypeRule(_subscription, None, ("TopicArn",)),
     "AWS::S3::BucketPolicy": _TypeRule(_generic, None),
     "AWS::Cognito::UserPool": _TypeRule(_user_pool, None),
     "AWS::Cognito::UserPoolClient": _TypeRule(_user_pool_client, "ClientName", ("GenerateSecret",)),

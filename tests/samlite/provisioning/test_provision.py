@@ -147,7 +147,7 @@ def _upload_stack():
     )
     stack.add(Resource("UploadsPermission", "AWS::Lambda::Permission", {}, ref="p"))
     stack.add(Resource("Dashboard", "AWS::CloudWatch::Dashboard", {}, ref="d"))
-    stack.add(Resource("Schedule", "AWS::Scheduler::Schedule", {}, ref="s"))
+    stack.add(Resource("GraphApi", "AWS::AppSync::GraphQLApi", {}, ref="g"))
     stack.outputs = {"BucketName": bucket, "TableName": table}
     names = {
         "bucket": bucket,
@@ -234,7 +234,7 @@ def test_types_not_emulated_are_listed_once_with_logical_ids(provisioned):
     _, _, result = provisioned
     assert {(u.logical_id, u.type) for u in result.unsupported} == {
         ("Dashboard", "AWS::CloudWatch::Dashboard"),
-        ("Schedule", "AWS::Scheduler::Schedule"),
+        ("GraphApi", "AWS::AppSync::GraphQLApi"),
     }
 
 

@@ -7,11 +7,13 @@ from samlite.provisioning.resources import (
     cognito,
     dynamodb,
     event_source_mappings,
+    events,
     iam,
     kinesis,
     kms,
     lambda_versions,
     s3,
+    scheduler,
     secretsmanager,
     sns,
     sqs,
@@ -37,6 +39,8 @@ KINDS: dict[str, ResourceKind] = {
         s3,
         cognito,
         stepfunctions,
+        events,
+        scheduler,
     )
     for kind in module.KINDS
 }

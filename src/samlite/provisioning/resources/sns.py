@@ -1,9 +1,22 @@
-"""SNS topics of the template (`AWS::SNS::Topic`)."""
+"""SNS topics and subscriptions of the template (`AWS::SNS::Topic`, `AWS::SNS::Subscription`).
+
+A subscription gets the template's ARN (its `Ref`) and its attributes as CloudFormation sets them
+("AWS::SNS::Subscription": `RawMessageDelivery`, `FilterPolicy` with `FilterPolicyScope`,
+`RedrivePolicy`, `DeliveryPolicy`); the filter policy is checked as SNS checks it, so a policy AWS
+would refuse fails here, naming the resource. SAM's `Events: Type: SNS` becomes such a subscription.
+"""
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
+from samlite.errors import ProvisionError
 from samlite.model import AwsApi, Resource
 from samlite.provisioning.resources.kinds import Provisioning, ResourceKind, fail, tag_map, text
+from samlite.services.sns.filter_policy import FilterPolicyError, compile_filter_policy
+
+_PROTOCOLS = ("http", "https", "email", "email-json", "sms", "sqs", "application", "lambda", "firehose")
 
 
 def _topic(context: Provisioning, resource: Resource) -> None:
@@ -22,4 +35,52 @@ def _remove(aws: AwsApi, resource: Resource) -> None:
     aws.backend("sns").delete_topic(str(resource.attributes.get("TopicArn") or resource.ref))
 
 
-KINDS = (ResourceKind("AWS::SNS::Topic", _topic, rank=5, remove=_remove),)
+def _json_text(value: Any) -> str:
+    return value if isinstance(value, str) else json.dumps(value)
+
+
+def _subscription(context: Provisioning, resource: Resource) -> None:
+    props = resource.properties
+    where = f"{resource.logical_id} (AWS::SNS::Subscription)"
+    for required in ("TopicArn", "Protocol"):
+        if not props.get(required):
+            raise ProvisionError(f"{where}: property '{required}' is required")
+    protocol = str(props["Protocol"]).lower()
+    if protocol not in _PROTOCOLS:
+        raise ProvisionError(f"{where}: property 'Protocol': {props['Protocol']!r} is not an SNS protocol")
+    scope = str(props.get("FilterPolicyScope") or "MessageAttributes")
+    if props.get("FilterPolicy") is not None:
+        try:
+            compile_filter_policy(props["FilterPolicy"], scope)
+        except FilterPolicyError as error:
+            raise ProvisionError(f"{where}: property 'FilterPolicy': {error}") from None
+    sns = context.aws.backend("sns")
+    try:
+        subscription = sns.subscribe(str(props["TopicArn"]), str(props.get("Endpoint", "")), protocol)
+    except Exception as error:
+        raise fail(
+            resource, f"cannot subscribe {props.get('Endpoint')!r} to {props['TopicArn']}", error
+        ) from error
+    # The template's ARN, so that what is recorded and logged names the subscription as Ref gives it.
+    sns.subscriptions.pop(subscription.arn, None)
+    subscription.arn = resource.ref
+    sns.subscriptions[subscription.arn] = subscription
+    attributes = subscription.attributes
+    attributes["SubscriptionArn"] = subscription.arn
+    attributes["RawMessageDelivery"] = text(props.get("RawMessageDelivery", False))
+    if props.get("FilterPolicy") is not None:
+        attributes["FilterPolicy"] = _json_text(props["FilterPolicy"])
+        attributes["FilterPolicyScope"] = scope
+    for key in ("RedrivePolicy", "DeliveryPolicy"):
+        if props.get(key) is not None:
+            attributes[key] = _json_text(props[key])
+
+
+def _unsubscribe(aws: AwsApi, resource: Resource) -> None:
+    aws.backend("sns").subscriptions.pop(resource.ref, None)
+
+
+KINDS = (
+    ResourceKind("AWS::SNS::Topic", _topic, rank=5, remove=_remove),
+    ResourceKind("AWS::SNS::Subscription", _subscription, rank=8, remove=_unsubscribe),
+)

@@ -63,15 +63,18 @@ ERROR_CODE_FUNCTION = 200
 ERROR_CODE_RECURSION = 400
 ERROR_CODE_NOT_RUN = 429
 
-# An invoke callback may also take a keyword argument `source`: it then receives the event's source
-# ("s3", "lambda-api", "destination"), as given to `submit()`.
+# An invoke callback may also take keyword arguments `source` and `trigger`: it then receives the
+# event's source ("s3", "lambda-api", "destination", "sns", "eventbridge", "schedule") and the trigger
+# that delivered it (a subscription, rule or schedule ARN, or None), as given to `submit()`.
 Invoke = Callable[[FunctionSpec, bytes], InvocationResult]
 Log = Callable[[str], None]
+# function_log(logical_id, line): a line for that function's own log (what ended in a DLQ, given up).
+FunctionLog = Callable[[str, str], None]
 
 
-def _takes_source(invoke: Invoke) -> bool:
+def _takes(invoke: Invoke, keyword: str) -> bool:
     try:
-        return "source" in inspect.signature(invoke).parameters
+        return keyword in inspect.signature(invoke).parameters
     except (TypeError, ValueError):  # a callable without a signature: called the plain way
         return False
 
@@ -86,6 +89,7 @@ class AsyncEvent:
     source: str
     depth: int
     enqueued_at: float
+    trigger: str | None = None
     attempts: int = 0
     last_result: InvocationResult | None = None
     stop_reason: str | None = None  # set when the event must not run (recursion, throttled)
@@ -118,6 +122,7 @@ class AsyncInvoker:
         account_id: str = DEFAULT_ACCOUNT_ID,
         chain: ChainTracker | None = None,
         clock: Callable[[], float] = time.monotonic,
+        function_log: FunctionLog | None = None,
     ) -> None:
         if default_concurrency < 1:
             raise ValueError(f"default_concurrency must be at least 1, got {default_concurrency}")
@@ -126,6 +131,7 @@ class AsyncInvoker:
         self._invoke = invoke
         self._send = send_to_target
         self._log = log
+        self._function_log = function_log
         self._retry_delays = retry_delays or (0.0,)
         self._default_concurrency = default_concurrency
         self._arn_prefix = f"arn:aws:lambda:{region}:{account_id}"
@@ -158,6 +164,7 @@ class AsyncInvoker:
         source: str = "lambda-api",
         request_id: str | None = None,
         depth: int = 1,
+        trigger: str | None = None,
     ) -> str:
         """Queue one event and return its request id at once (Lambda's 202). Never runs the function
         on the caller's thread, so it is safe from the endpoint's request observers."""
@@ -168,6 +175,7 @@ class AsyncInvoker:
             source=source,
             depth=depth,
             enqueued_at=self._clock(),
+            trigger=trigger,
         )
         if ChainTracker.stops(depth):
             event.stop_reason = RECURSIVE_INVOCATION
@@ -386,11 +394,13 @@ class AsyncInvoker:
         event.attempts += 1
         with self.chain.running(event.spec.function_name, event.depth):
             try:
-                if _takes_source(self._invoke):
-                    invoke: Callable[..., InvocationResult] = self._invoke
-                    result = invoke(event.spec, event.payload, source=event.source)
-                else:
-                    result = self._invoke(event.spec, event.payload)
+                keywords: dict[str, object] = {}
+                if _takes(self._invoke, "source"):
+                    keywords["source"] = event.source
+                if _takes(self._invoke, "trigger"):
+                    keywords["trigger"] = event.trigger
+                invoke: Callable[..., InvocationResult] = self._invoke
+                result = invoke(event.spec, event.payload, **keywords)
             except Exception as error:
                 self._log(
                     f"samlite: {event.spec.logical_id}: the runtime could not run async invocation "
@@ -423,10 +433,13 @@ class AsyncInvoker:
             self._send(spec.dead_letter_target_arn, message_out)
             sent_to.append(f"dead-letter queue {spec.dead_letter_target_arn}")
         where = " and ".join(sent_to) or "discarded (no DeadLetterQueue or OnFailure destination)"
-        self._log(
+        line = (
             f"samlite: {spec.logical_id}: async invocation {event.request_id} from {event.source} "
             f"failed ({condition}, {event.attempts} attempt(s)): {where}"
         )
+        self._log(line)
+        if self._function_log is not None:
+            self._function_log(spec.logical_id, line)
 
     def _record(self, event: AsyncEvent, condition: str) -> dict[str, object]:
         return invocation_record(

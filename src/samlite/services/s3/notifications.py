@@ -16,6 +16,10 @@ without its write (not expected) gets a fresh sequencer and reads the object fro
 Matching follows S3 ("Event notification types and destinations", "Configuring event notifications
 using object key name filtering"): an event type matches itself or its `s3:<Group>:*` wildcard;
 `prefix` / `suffix` filter rules (names case-insensitive) apply to the decoded key name.
+
+A bucket with `EventBridgeConfiguration` also sends every change to EventBridge's default bus ("Using
+EventBridge", S3 User Guide: no filter, every "Object Created" and "Object Deleted"), through
+`send_to_eventbridge` when the local cloud routes EventBridge events.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from dataclasses import replace
 from typing import Any
 
 from samlite.events import S3EventRecord, s3_sequencer
+from samlite.events.eventbridge import s3_eventbridge_event
 from samlite.iam.identities import CallerIdentity
 from samlite.model import ObjectWrite, ServedRequest
 from samlite.services.awslambda.recursion import ChainTracker
@@ -36,6 +41,8 @@ from samlite.wire.s3_request import header_value
 
 # Deliver an S3 event to a function: (function ARN, event JSON, chain depth) -> None; must only enqueue.
 DeliverToFunction = Callable[[str, bytes, int], None]
+# Send S3's EventBridge event to the default bus: (event, chain depth) -> None; must only enqueue.
+SendToEventBridge = Callable[[dict[str, Any], int], None]
 
 
 class S3Notifier:
@@ -52,6 +59,8 @@ class S3Notifier:
         identify: Callable[[str | None], CallerIdentity] | None = None,
         chain: ChainTracker | None = None,
         owner_principal_id: str = "A3NL1KOZZKEXAMPLE",
+        send_to_eventbridge: SendToEventBridge | None = None,
+        account_id: str = "123456789012",
     ) -> None:
         self._s3_backend = s3_backend
         self._region = region
@@ -61,6 +70,9 @@ class S3Notifier:
         self._identify = identify or (lambda key: CallerIdentity(f"AWS:{key}" if key else "Anonymous"))
         self._chain = chain or ChainTracker()
         self._owner_principal_id = owner_principal_id
+        self._account_id = account_id
+        # Set by the local cloud once EventBridge routing is wired (None: such buckets are warned about).
+        self.send_to_eventbridge = send_to_eventbridge
         self._warned_eventbridge: set[str] = set()
 
     def __call__(self, request: ServedRequest) -> None:
@@ -91,9 +103,9 @@ class S3Notifier:
             config = getattr(bucket, "notification_configuration", None) if bucket else None
             if config is None:
                 continue
-            self._warn_eventbridge(change.bucket, config)
+            eventbridge = getattr(config, "event_bridge", None) is not None
             targets = _matching_targets(config, "s3:" + change.event_name, change.key)
-            if not targets:
+            if not targets and not eventbridge:
                 continue
             # One record per change (one sequencer, one eventTime), copied per configuration.
             record = S3EventRecord(
@@ -109,6 +121,8 @@ class S3Notifier:
                 sequencer=write.sequencer if write is not None else s3_sequencer(),
                 **self._object_facts(backend, bucket, change, write),
             )
+            if eventbridge:
+                self._to_eventbridge(record, change, depth)
             for kind, arn, configuration_id in targets:
                 body = json.dumps({"Records": [replace(record, configuration_id=configuration_id).to_dict()]})
                 if kind == "lambda":
@@ -141,10 +155,31 @@ class S3Notifier:
                 version_id = str(key.version_id)
         return {"size": size, "etag": etag.strip('"') if etag else None, "version_id": version_id}
 
-    def _warn_eventbridge(self, bucket: str, config: Any) -> None:
-        if getattr(config, "event_bridge", None) is not None and bucket not in self._warned_eventbridge:
-            self._warned_eventbridge.add(bucket)
-            self._log(f"samlite: bucket {bucket}: EventBridge notifications are not delivered locally")
+    def _to_eventbridge(self, record: S3EventRecord, change: S3Change, depth: int) -> None:
+        send = self.send_to_eventbridge
+        if send is None:
+            if change.bucket not in self._warned_eventbridge:
+                self._warned_eventbridge.add(change.bucket)
+                self._log(
+                    f"samlite: bucket {change.bucket}: EventBridge notifications are not delivered locally"
+                )
+            return
+        event = s3_eventbridge_event(
+            record.event_name,
+            bucket=record.bucket,
+            key=record.key,
+            account=self._account_id,
+            region=record.region,
+            size=record.size,
+            etag=record.etag,
+            version_id=record.version_id,
+            sequencer=record.sequencer,
+            request_id=record.request_id,
+            source_ip=record.source_ip,
+            time=record.event_time,
+        )
+        if event is not None:
+            send(event, depth)
 
 
 def _writes_of(changes: list[S3Change], writes: tuple[ObjectWrite, ...]) -> list[ObjectWrite | None]:

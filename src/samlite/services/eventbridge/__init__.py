@@ -1,0 +1,1 @@
+"""EventBridge as samlite routes it: buses, rules, patterns, targets and their input."""

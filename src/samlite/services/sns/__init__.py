@@ -1,0 +1,1 @@
+"""SNS as samlite delivers it: subscription filter policies and deliveries to functions and queues."""
