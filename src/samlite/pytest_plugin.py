@@ -15,6 +15,9 @@ Configuration (command line, else ini file, else default):
   file of ``sam local invoke --env-vars``.
 - ``--samlite-no-iam`` / ini ``samlite_iam = false``: functions run with administrator rights instead
   of their own role's.
+- ``--samlite-chaos SPEC`` / ini ``samlite_chaos``: ``duplicate=P,reorder=P,delay=MS[,seed=N]``:
+  pushed deliveries (S3, SNS, EventBridge, schedules) are duplicated, reordered and delayed within
+  what AWS's delivery contract allows, as ``samlite start --chaos`` does; ``wait()`` covers them.
 
 Fixtures:
 
@@ -35,7 +38,8 @@ has finished, its retries too, and every event-source mapping is idle (no SQS me
 take or that will come back after its visibility timeout, every stream record delivered or given up);
 ``invocations(function_id)`` and ``log_lines(function_id)`` read what a function did, and each recorded
 invocation's ``source`` ("s3", "sqs", "dynamodb", "kinesis", ...) and ``trigger`` (the event-source
-mapping's ARN) say what delivered it.
+mapping's ARN) say what delivered it; ``trigger(id)`` fires a schedule now (a scheduled
+rule or schedule by logical id, or a function's one Schedule / ScheduleV2 event).
 """
 
 from __future__ import annotations
@@ -95,6 +99,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addini(
         "samlite_iam", "Enforce each function's IAM role (default true).", type="bool", default=True
     )
+    group.addoption(
+        "--samlite-chaos",
+        dest="samlite_chaos",
+        default=None,
+        metavar="SPEC",
+        help="duplicate=P,reorder=P,delay=MS[,seed=N]: chaos on pushed deliveries (over ini samlite_chaos).",
+    )
+    parser.addini("samlite_chaos", "Chaos on pushed deliveries: duplicate=P,reorder=P,delay=MS[,seed=N].")
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -140,6 +152,7 @@ class PluginSettings:
     parameter_overrides: dict[str, str] = field(default_factory=dict)
     env_vars: Path | None = None
     iam: bool = True
+    chaos: str | None = None
 
 
 def parse_overrides(items: Sequence[str]) -> dict[str, str]:
@@ -170,12 +183,25 @@ def read_settings(config: pytest.Config) -> PluginSettings:
     )
     env_vars = config.getoption("samlite_env_vars", None) or config.getini("samlite_env_vars") or None
     iam = bool(config.getini("samlite_iam")) and not config.getoption("samlite_no_iam", False)
+    chaos = config.getoption("samlite_chaos", None) or config.getini("samlite_chaos") or None
+    if chaos:
+        _check_chaos(str(chaos))
     return PluginSettings(
         template=(root / str(template)).resolve(),
         parameter_overrides=overrides,
         env_vars=(root / str(env_vars)).resolve() if env_vars else None,
         iam=iam,
+        chaos=str(chaos) if chaos else None,
     )
+
+
+def _check_chaos(spec: str) -> None:
+    from samlite.services.chaos import ChaosPolicy, ChaosSpecError
+
+    try:
+        ChaosPolicy.parse(spec)
+    except ChaosSpecError as error:
+        raise pytest.UsageError(f"samlite: {error} (--samlite-chaos / ini samlite_chaos)") from None
 
 
 def build_options(settings: PluginSettings, state_dir: Path) -> CloudOptions:
@@ -187,6 +213,7 @@ def build_options(settings: PluginSettings, state_dir: Path) -> CloudOptions:
     `.samlite/` of a `samlite start` the developer is running next to them.
     """
     from samlite.cloud.local_cloud import CloudOptions
+    from samlite.services.chaos import ChaosPolicy
     from samlite.template import load_env_vars_file
 
     if not settings.template.is_file():
@@ -205,6 +232,7 @@ def build_options(settings: PluginSettings, state_dir: Path) -> CloudOptions:
         iam=settings.iam,
         watch=False,
         state_dir=state_dir,
+        chaos=ChaosPolicy.parse(settings.chaos) if settings.chaos else None,
     )
 
 
@@ -242,6 +270,11 @@ class SamliteHandle:
             raise TimeoutError(
                 f"samlite: queued invocations or event-source mappings still busy after {timeout} s"
             )
+
+    def trigger(self, trigger_id: str) -> Any:
+        """Fire a schedule now: a scheduled rule or schedule by logical id, a function with one Schedule /
+        ScheduleV2 event, or `Function.Event`; returns what was fired (`TriggerResult`). Then `wait()`."""
+        return self.cloud.trigger(trigger_id)
 
     def invocations(self, function_id: str) -> list[Any]:
         """The recorded invocations of a function (logical id), oldest first."""

@@ -7,7 +7,7 @@ import importlib
 import sys
 
 # Sub-command modules, imported lazily so `samlite generate-event` does not pay for moto.
-SUBCOMMANDS = ("invoke", "generate_event", "start")
+SUBCOMMANDS = ("invoke", "generate_event", "start", "trigger")
 
 
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:

@@ -13,6 +13,7 @@
     samlite generate-event dynamodb update [--table T] [--keys JSON] [--new-image JSON]
                                              [--old-image JSON] [--event-name INSERT ...] [--view-type V]
     samlite generate-event kinesis get-records [--data D ...] [--partition-key K] [--stream S]
+    samlite generate-event sns | eventbridge | schedule ...   (see `generate_push_events`)
 
 The events come from `samlite.events`, the same builders the local cloud uses for real deliveries.
 """
@@ -24,6 +25,7 @@ import json
 import sys
 from typing import Any
 
+from samlite.cli.generate_push_events import register_push
 from samlite.events import S3_EVENT_NAMES, apigateway_http_event, apigateway_rest_event, s3_event
 from samlite.events.apigateway import DEFAULT_API_ID
 from samlite.events.apigateway_authorizer import (
@@ -231,7 +233,8 @@ def _register_polled(services: argparse._SubParsersAction) -> None:  # type: ign
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     parser = subparsers.add_parser(
         "generate-event",
-        help="print a sample Lambda event (S3, API Gateway, SQS, DynamoDB, Kinesis) in AWS's exact shape",
+        help="print a sample Lambda event (S3, API Gateway, SQS, DynamoDB, Kinesis, SNS, EventBridge, "
+        "schedule) in AWS's exact shape",
         description="Print a Lambda event as AWS sends it; pipe it to `samlite invoke -e -`.",
     )
     services = parser.add_subparsers(dest="service", required=True, metavar="SERVICE")
@@ -294,3 +297,4 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     )
     api.set_defaults(run=_run_apigateway)
     _register_polled(services)
+    register_push(services)

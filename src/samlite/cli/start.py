@@ -23,6 +23,7 @@ from typing import Any
 from samlite.cli.template_options import add_function_options, add_template_options
 from samlite.config import layer_map_from_flags, pythons_from_flags
 from samlite.errors import SamliteError
+from samlite.services.chaos import ChaosPolicy
 from samlite.services.stepfunctions.service import DEFAULT_TIME_SCALE
 from samlite.template import load_env_vars_file, parse_parameter_overrides
 from samlite.template.preflight import preflight
@@ -92,6 +93,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         action="store_false",
         help="do not serve the console (the browser view of the local cloud) at /_samlite/ on the endpoint",
     )
+    parser.add_argument(
+        "--chaos",
+        metavar="SPEC",
+        help="duplicate=P,reorder=P,delay=MS[,seed=N]: duplicate, reorder and delay pushed deliveries "
+        "(S3, SNS, EventBridge, schedules) within what AWS's delivery contract allows, logged",
+    )
     parser.set_defaults(run=run)
 
 
@@ -137,6 +144,7 @@ def run(args: argparse.Namespace) -> int:
                 console=args.console,
                 layer_map=layer_map_from_flags(args.layer_map),
                 pythons=pythons_from_flags(args.python),
+                chaos=ChaosPolicy.parse(args.chaos) if args.chaos else None,
             )
             cloud = LocalCloud(options)
             cloud.start()
