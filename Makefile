@@ -37,8 +37,14 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	PYTHONPATH=app:src $(BIN)/lint-imports
 
+# upload-catalog's integration suite runs a second time with chaos on: S3 events duplicated, reordered
+# and delayed as AWS may deliver them; the catalog must still converge. CHAOS=... to vary it.
+CHAOS ?= duplicate=0.3,reorder=0.3,delay=20ms,seed=1
+
 test: install lint $(LOWEST_STAMP)
 	CHECKOV=$(CURDIR)/$(CHECKOV_VENV)/bin/checkov $(BIN)/pytest --durations=15
+	@echo "upload-catalog's integration tests once more, with chaos on pushed deliveries ($(CHAOS)):"
+	$(BIN)/pytest tests/integration -q -p no:cacheprovider --samlite-chaos $(CHAOS)
 	@echo "samlite's tests once more, against the lowest dependency versions pyproject.toml allows:"
 	$(LOWEST_VENV)/bin/pytest tests/samlite -q -p no:cacheprovider
 

@@ -8,6 +8,7 @@ many times the function ran where that is the point (CompleteMultipartUpload fir
 
 from __future__ import annotations
 
+import json
 import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -133,8 +134,10 @@ def test_multipart_upload_is_catalogued_once(stack: Stack, prefix: str) -> None:
     assert (item["content_type"], item["width"], item["height"]) == ("image/png", 300, 200)
     if stack.local is not None:
         # One ObjectCreated:CompleteMultipartUpload event, not one per part nor two (moto's own hook).
+        # Under --samlite-chaos that one event may be delivered twice: count events, not deliveries.
         records = invocations_for(stack, key)
-        assert len(records) == 1
+        events = {json.dumps(record.event["Records"][0], sort_keys=True) for record in records}
+        assert len(events) == 1
         assert records[0].event["Records"][0]["eventName"] == "ObjectCreated:CompleteMultipartUpload"
 
 

@@ -7,7 +7,8 @@ chaos) and plugs in:
   S3 notifier sends S3's EventBridge events to it;
 - schedules: a `ScheduleClock` fires scheduled rules and EventBridge Scheduler schedules while the
   cloud runs, and lists them (disabled ones as such) when it starts;
-- `trigger(id)`: fires one now, also served on the endpoint (`POST /_samlite/trigger/{id}`).
+- `trigger(id)`: fires one now, also served on the endpoint (`POST /_samlite/trigger/{id}`);
+- PutEvents itself is answered in front of moto's dispatch (`eventbridge.put_events_api`).
 Invocations are recorded with their source (`sns`, `eventbridge`, `schedule`) and the ARN of the
 subscription, rule or schedule that delivered them.
 """
@@ -27,6 +28,7 @@ from samlite.moto_changes.sns_delivery import deliver_subscriptions_to
 from samlite.services.awslambda.registry import FunctionRegistry
 from samlite.services.chaos import UNORDERED_AT_LEAST_ONCE
 from samlite.services.event_delivery import EventDelivery
+from samlite.services.eventbridge.put_events_api import PutEventsApi
 from samlite.services.eventbridge.router import ENABLED_STATES, EventBridgeRouter
 from samlite.services.schedules.clock import ScheduleClock, ScheduleEntry
 from samlite.services.schedules.scheduler_targets import Firing, SchedulerTargets, new_execution_id
@@ -114,8 +116,17 @@ class PushDelivery:
         self._delivery.notifier.send_to_eventbridge = lambda event, depth: self.router.put_event(
             event, "default", depth=depth
         )
-        iam_account = self._aws.account_id if self._aws.iam_enabled else None
-        self._aws.add_local_api(TriggerApi(self.trigger, self._arn_for, iam_account))
+        aws = self._aws
+        iam_account = aws.account_id if aws.iam_enabled else None
+        aws.add_local_api(TriggerApi(self.trigger, self._arn_for, iam_account))
+        aws.add_local_api(
+            PutEventsApi(
+                lambda: aws.backend("events"),
+                region=aws.region,
+                account_id=aws.account_id,
+                iam=aws.iam_enabled,
+            )
+        )
         self.clock.start()
         return self
 

@@ -17,7 +17,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import boto3
 import pytest
+from botocore.exceptions import ClientError
 
 from samlite.cli.trigger import trigger_over_http
 from samlite.cloud.local_cloud import CloudOptions, LocalCloud, LocalCloudError
@@ -259,3 +261,35 @@ def test_trigger_over_http_is_for_the_administrator(clean: LocalCloud) -> None:
     assert status == 404
     assert cloud.wait_idle(30)
     assert len(cloud.invocations("TickFunction")) == 1, "only the administrator's call fired"
+
+
+def test_put_events_is_authorised_and_refused_as_eventbridge_does(clean: LocalCloud) -> None:
+    """PutEvents (EventBridge API reference): at most 10 entries; events:PutEvents on the bus; an
+    unknown bus is a ResourceNotFoundException."""
+    cloud = clean
+    events = cloud.client("events")
+    entry = {"Source": "plain", "DetailType": "x", "Detail": "{}"}
+    with pytest.raises(ClientError) as raised:
+        events.put_events(Entries=[entry] * 11)
+    assert raised.value.response["Error"]["Code"] == "ValidationException"
+    with pytest.raises(ClientError) as raised:
+        events.put_events(Entries=[{**entry, "EventBusName": "no-such-bus"}])
+    assert raised.value.response["Error"]["Code"] == "ResourceNotFoundException"
+    answer = events.put_events(Entries=[entry, {"Source": "plain", "DetailType": "x"}])
+    assert answer["FailedEntryCount"] == 1 and answer["Entries"][1]["ErrorCode"] == "InvalidArgument"
+    function_credentials = FunctionCredentials(cloud._require_aws()).credentials_for(
+        cloud.stack.functions["RuleFunction"]
+    )
+    as_function = boto3.client(
+        "events",
+        endpoint_url=cloud.url,
+        region_name=cloud.options.region,
+        aws_access_key_id=function_credentials["AWS_ACCESS_KEY_ID"],
+        aws_secret_access_key=function_credentials["AWS_SECRET_ACCESS_KEY"],
+        aws_session_token=function_credentials["AWS_SESSION_TOKEN"],
+    )
+    with pytest.raises(ClientError) as raised:
+        as_function.put_events(Entries=[entry])
+    assert raised.value.response["Error"]["Code"] == "AccessDeniedException"
+    assert cloud.wait_idle(30)
+    assert [m["Body"] for m in messages(cloud, "RuleQueueUrl")] == ["{}"], "only the valid entry was routed"
