@@ -241,11 +241,23 @@ def _print_banner(cloud: Any, args: argparse.Namespace) -> None:
             "  aws sts get-caller-identity",
             "  python -c \"import boto3; print(boto3.client('sts').get_caller_identity()['Arn'])\"",
         ]
+    schedule = _first_schedule(cloud)
+    if schedule is not None:
+        lines.append(f"  samlite trigger {schedule}        # fire a schedule now (disabled ones too)")
     if cloud.api_urls:
         lines += ["", "API Gateway (the template's APIs, served locally):"]
         lines += [f"  {logical_id}: {url}" for logical_id, url in sorted(cloud.api_urls.items())]
         lines += [f"  API key {logical_id}: {value}" for logical_id, value in sorted(cloud.api_keys.items())]
     print("\n".join(lines), flush=True)
+
+
+def _first_schedule(cloud: Any) -> str | None:
+    """The logical id of the template's first scheduled rule or Scheduler schedule, if any."""
+    for resource in cloud.stack.resources.values():
+        scheduled = resource.type == "AWS::Events::Rule" and resource.properties.get("ScheduleExpression")
+        if scheduled or resource.type == "AWS::Scheduler::Schedule":
+            return str(resource.logical_id)
+    return None
 
 
 def _first_bucket(cloud: Any) -> str | None:

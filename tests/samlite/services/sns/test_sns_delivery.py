@@ -348,3 +348,20 @@ def test_without_samlite_moto_delivers_as_it_always_did() -> None:
             assert json.loads(message["Body"])["Message"] == "by moto"
         finally:
             moto_changes.restore()
+
+
+def test_publish_batch_delivers_each_entry(setup: Setup) -> None:
+    """PublishBatch (SNS API reference): each entry is a message of its own."""
+    topic = setup.topic()
+    setup.sns.subscribe(TopicArn=topic, Protocol="lambda", Endpoint=FN_ARN)
+    answer = setup.sns.publish_batch(
+        TopicArn=topic,
+        PublishBatchRequestEntries=[
+            {"Id": "a", "Message": "one"},
+            {"Id": "b", "Message": "two", "Subject": "s"},
+        ],
+    )
+    assert len(answer["Successful"]) == 2
+    sent = [c["event"]["Records"][0]["Sns"] for c in setup.submitted]
+    assert [(m["Message"], m["Subject"]) for m in sent] == [("one", None), ("two", "s")]
+    assert [m["MessageId"] for m in sent] == [entry["MessageId"] for entry in answer["Successful"]]
