@@ -104,8 +104,8 @@ TYPES: tuple[TypeSupport, ...] = (
             Prop(
                 "Events",
                 PARTIAL,
-                "S3, Api, HttpApi, SQS, DynamoDB and Kinesis are delivered; a source samlite does not "
-                "emulate refuses the start",
+                "S3, Api, HttpApi, SQS, DynamoDB, Kinesis, SNS, EventBridgeRule, CloudWatchEvent, Schedule "
+                "and ScheduleV2 are delivered; a source samlite does not emulate refuses the start",
             ),
             Prop("Policies", SUPPORTED, "policy templates expanded; enforced on each call"),
             Prop("Role"),
@@ -400,22 +400,91 @@ TYPES: tuple[TypeSupport, ...] = (
     TypeSupport(
         "AWS::SNS::Topic",
         PARTIAL,
-        "created in the embedded SNS; samlite publishes S3 events and destination records to it",
+        "created in the embedded SNS; Publish and PublishBatch reach its subscriptions as SNS delivers",
         (
             Prop("TopicName"),
             Prop("DisplayName"),
             Prop("FifoTopic"),
-            Prop("ContentBasedDeduplication"),
-            Prop("Subscription", IGNORED, "subscriptions are not delivered yet"),
+            Prop("ContentBasedDeduplication", SUPPORTED, "FIFO queues get the SHA-256 of the message"),
+            Prop("Subscription", PARTIAL, "delivered as AWS::SNS::Subscription's lambda and sqs protocols"),
             Prop("Tags"),
         ),
     ),
     TypeSupport("AWS::SNS::TopicPolicy", PARTIAL, "accepted; resource policies are not enforced locally"),
     TypeSupport(
-        "AWS::SNS::Subscription", NOT_EMULATED, "nothing is delivered to subscribers yet" + _SOURCES_REFUSED
+        "AWS::SNS::Subscription",
+        PARTIAL,
+        "lambda (asynchronous invoke: retries and DLQ apply) and sqs subscriptions are delivered in SNS's "
+        "shapes; other protocols are said once and not delivered",
+        (
+            Prop("TopicArn"),
+            Prop("Protocol", PARTIAL, "lambda and sqs; http(s), email, sms, application, firehose are not"),
+            Prop("Endpoint"),
+            Prop("RawMessageDelivery"),
+            Prop("FilterPolicy", SUPPORTED, "EventBridge's pattern grammar; checked as SNS checks it"),
+            Prop("FilterPolicyScope", SUPPORTED, "MessageAttributes or MessageBody"),
+            Prop("RedrivePolicy", SUPPORTED, "what a queue refuses goes to its dead-letter queue"),
+            Prop("DeliveryPolicy", IGNORED, "HTTP delivery retries: no HTTP delivery locally"),
+        ),
+    ),
+    # -- EventBridge ------------------------------------------------------------------------------------
+    TypeSupport(
+        "AWS::Events::EventBus",
+        SUPPORTED,
+        "created in the embedded EventBridge; PutEvents to it reaches its rules",
+        (Prop("Name"), Prop("Tags")),
     ),
     TypeSupport(
-        "AWS::Events::Rule", NOT_EMULATED, "no EventBridge rules or schedules yet" + _SOURCES_REFUSED
+        "AWS::Events::Rule",
+        PARTIAL,
+        "pattern rules route PutEvents and S3's events; schedule rules fire while samlite start runs "
+        "(samlite trigger fires one now)",
+        (
+            Prop("Name"),
+            Prop("Description"),
+            Prop("EventBusName"),
+            Prop("EventPattern", SUPPORTED, "every operator of the pattern grammar; checked as PutRule does"),
+            Prop("ScheduleExpression", SUPPORTED, "rate() and cron() (six fields, ? L W #), UTC"),
+            Prop("State", SUPPORTED, "a disabled rule neither matches nor fires on its own"),
+            Prop(
+                "Targets",
+                PARTIAL,
+                "Lambda (async), SQS, SNS, event buses; Input, InputPath, InputTransformer, "
+                "SqsParameters, DeadLetterConfig; RetryPolicy is not applied, other targets not emulated",
+            ),
+            Prop("RoleArn", IGNORED, "recorded; samlite delivers without assuming it"),
+        ),
+    ),
+    # -- EventBridge Scheduler --------------------------------------------------------------------------
+    TypeSupport(
+        "AWS::Scheduler::Schedule",
+        PARTIAL,
+        "fired while samlite start runs (samlite trigger fires one now); templated targets Lambda, SQS, "
+        "SNS and EventBridge",
+        (
+            Prop("Name"),
+            Prop("GroupName"),
+            Prop("Description"),
+            Prop("ScheduleExpression", SUPPORTED, "rate(), cron() and at()"),
+            Prop("ScheduleExpressionTimezone", SUPPORTED, "IANA zones, daylight saving time followed"),
+            Prop("FlexibleTimeWindow", SUPPORTED, "a random moment within MaximumWindowInMinutes"),
+            Prop("State"),
+            Prop("StartDate"),
+            Prop("EndDate"),
+            Prop(
+                "Target",
+                PARTIAL,
+                "Input with context attributes, SqsParameters, EventBridgeParameters, DeadLetterConfig; "
+                "universal targets and RetryPolicy are not",
+            ),
+            Prop("KmsKeyArn", IGNORED, "recorded; nothing is encrypted locally"),
+        ),
+    ),
+    TypeSupport(
+        "AWS::Scheduler::ScheduleGroup",
+        SUPPORTED,
+        "created in the embedded Scheduler; its schedules name it",
+        (Prop("Name"), Prop("Tags")),
     ),
     # -- Step Functions ----------------------------------------------------------------------------------
     TypeSupport(

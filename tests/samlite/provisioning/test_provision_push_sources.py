@@ -146,6 +146,28 @@ def test_a_raw_sqs_subscription_with_a_redrive_policy(endpoint: Endpoint, tmp_pa
     }
 
 
+def test_a_topics_inline_subscriptions(endpoint: Endpoint, tmp_path: Path) -> None:
+    """Per "AWS::SNS::Topic Subscription": Endpoint and Protocol, subscribed with the topic."""
+    stack, _ = deploy(
+        endpoint,
+        tmp_path,
+        resources(
+            """
+            Queue:
+              Type: AWS::SQS::Queue
+            Topic:
+              Type: AWS::SNS::Topic
+              Properties:
+                Subscription:
+                  - {Protocol: sqs, Endpoint: !GetAtt Queue.Arn}
+            """
+        ),
+    )
+    topic = stack.resources["Topic"].ref
+    found = [s for s in endpoint.aws.backend("sns").subscriptions.values() if s.topic.arn == topic]
+    assert [(s.protocol, s.endpoint) for s in found] == [("sqs", stack.resources["Queue"].attributes["Arn"])]
+
+
 @pytest.mark.parametrize(
     ("block", "message"),
     [
@@ -220,6 +242,16 @@ def test_a_raw_sqs_subscription_with_a_redrive_policy(endpoint: Endpoint, tmp_pa
             """,
             "Sub (AWS::SNS::Subscription): property 'FilterPolicy': FilterPolicy key 'color': "
             "SNS filter policies have no wildcard",
+        ),
+        (
+            """
+            Topic:
+              Type: AWS::SNS::Topic
+              Properties:
+                Subscription:
+                  - {Protocol: fax, Endpoint: "+1555"}
+            """,
+            "Topic (AWS::SNS::Topic): property 'Subscription[0]': needs an Endpoint and one of the SNS",
         ),
         (
             """

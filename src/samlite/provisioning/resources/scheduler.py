@@ -93,7 +93,7 @@ def _schedule(context: Provisioning, resource: Resource) -> None:
             start_date=None,  # set below: moto reads a start date as epoch seconds only
             state=str(props.get("State") or "ENABLED"),
             target=dict(props["Target"]),
-            action_after_completion=props.get("ActionAfterCompletion"),
+            action_after_completion=None,  # an API-only setting: CloudFormation has no such property
         )
     except Exception as error:
         raise fail(resource, f"cannot create schedule {resource.ref!r}", error) from error

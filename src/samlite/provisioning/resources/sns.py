@@ -1,4 +1,5 @@
-"""SNS topics and subscriptions of the template (`AWS::SNS::Topic`, `AWS::SNS::Subscription`).
+"""SNS topics and subscriptions of the template (`AWS::SNS::Topic`, with its inline `Subscription`
+list, and `AWS::SNS::Subscription`).
 
 A subscription gets the template's ARN (its `Ref`) and its attributes as CloudFormation sets them
 ("AWS::SNS::Subscription": `RawMessageDelivery`, `FilterPolicy` with `FilterPolicyScope`,
@@ -25,10 +26,23 @@ def _topic(context: Provisioning, resource: Resource) -> None:
     attributes = {
         k: text(props[k]) for k in ("DisplayName", "FifoTopic", "ContentBasedDeduplication") if k in props
     }
+    sns = context.aws.backend("sns")
     try:
-        context.aws.backend("sns").create_topic(name, attributes=attributes, tags=tag_map(props.get("Tags")))
+        topic = sns.create_topic(name, attributes=attributes, tags=tag_map(props.get("Tags")))
     except Exception as error:
         raise fail(resource, f"cannot create topic {name!r}", error) from error
+    # The topic's own Subscription list ("AWS::SNS::Topic Subscription": Endpoint and Protocol).
+    for index, inline in enumerate(props.get("Subscription") or []):
+        protocol = str((inline or {}).get("Protocol", "")).lower()
+        if protocol not in _PROTOCOLS or not inline.get("Endpoint"):
+            raise ProvisionError(
+                f"{resource.logical_id} (AWS::SNS::Topic): property 'Subscription[{index}]': needs an "
+                f"Endpoint and one of the SNS protocols ({', '.join(_PROTOCOLS)})"
+            )
+        try:
+            sns.subscribe(topic.arn, str(inline["Endpoint"]), protocol)
+        except Exception as error:
+            raise fail(resource, f"cannot subscribe {inline['Endpoint']!r}", error) from error
 
 
 def _remove(aws: AwsApi, resource: Resource) -> None:
