@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import json
 import shutil
+import urllib.error
+import urllib.request
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -293,3 +295,26 @@ def test_put_events_is_authorised_and_refused_as_eventbridge_does(clean: LocalCl
     assert raised.value.response["Error"]["Code"] == "AccessDeniedException"
     assert cloud.wait_idle(30)
     assert [m["Body"] for m in messages(cloud, "RuleQueueUrl")] == ["{}"], "only the valid entry was routed"
+
+
+def test_the_trigger_route_and_the_console_share_samlite_s_prefix(clean: LocalCloud) -> None:
+    """`/_samlite/` is the console's, but for `POST /_samlite/trigger/{id}`: the console's guard (its
+    token) does not stand in front of the trigger, whose own check is IAM, and the console still
+    answers beside it."""
+    cloud = clean
+    assert cloud.console_url is not None, "the fixture cloud runs with the console, as `samlite start` does"
+    with urllib.request.urlopen(cloud.console_url, timeout=10) as page:
+        assert page.status == 200 and "text/html" in page.headers["Content-Type"]
+    status, body = trigger_over_http(
+        _settings(cloud, cloud.admin_credentials.as_env()), "TickFunctionMorning"
+    )
+    assert status == 200, body
+    assert json.loads(body)["Kind"] == "schedule"
+    unsigned = urllib.request.Request(
+        cloud.console_url.rstrip("/") + "/trigger/TickFunctionMorning", data=b"", method="POST"
+    )
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(unsigned, timeout=10)
+    assert refused.value.code == 403, "an unsigned trigger is refused by IAM, not served by the console"
+    assert cloud.wait_idle(30)
+    assert [i.source for i in cloud.invocations("TickFunction")] == ["schedule"]
