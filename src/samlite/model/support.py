@@ -200,7 +200,8 @@ TYPES: tuple[TypeSupport, ...] = (
             Prop(
                 "Events",
                 PARTIAL,
-                "Api is served by the gateway; Schedule and EventBridgeRule rules are not delivered yet",
+                "Api is served by the gateway; Schedule, ScheduleV2 and EventBridgeRule start executions "
+                "(samlite trigger fires a schedule now)",
             ),
             Prop("Logging", IGNORED, "the steps go to samlite's log stream instead of CloudWatch Logs"),
             Prop("Tracing", IGNORED, "no X-Ray"),
@@ -331,7 +332,8 @@ TYPES: tuple[TypeSupport, ...] = (
             Prop(
                 "NotificationConfiguration",
                 PARTIAL,
-                "Lambda, queue and topic configurations with their filters; EventBridge is not delivered",
+                "Lambda, queue and topic configurations with their filters; EventBridgeConfiguration sends "
+                "S3's events to the default bus",
             ),
         ),
     ),
@@ -449,7 +451,7 @@ TYPES: tuple[TypeSupport, ...] = (
             Prop(
                 "Targets",
                 PARTIAL,
-                "Lambda (async), SQS, SNS, event buses; Input, InputPath, InputTransformer, "
+                "Lambda (async), SQS, SNS, event buses, state machines; Input, InputPath, InputTransformer, "
                 "SqsParameters, DeadLetterConfig; RetryPolicy is not applied, other targets not emulated",
             ),
             Prop("RoleArn", IGNORED, "recorded; samlite delivers without assuming it"),
@@ -460,7 +462,7 @@ TYPES: tuple[TypeSupport, ...] = (
         "AWS::Scheduler::Schedule",
         PARTIAL,
         "fired while samlite start runs (samlite trigger fires one now); templated targets Lambda, SQS, "
-        "SNS and EventBridge",
+        "SNS, EventBridge and Step Functions StartExecution",
         (
             Prop("Name"),
             Prop("GroupName"),

@@ -121,9 +121,15 @@ class MotoTargets:
         events_backends[self._account_id][region].put_events([entry])
 
     def _send_states(self, region: str, state_machine_arn: str, message: OutboundMessage) -> None:
-        from samlite.moto_changes.stepfunctions_interpreter import states_backend
+        start_state_machine(state_machine_arn, message.body)
 
-        # EventBridge starts an execution with a generated name and the event (or the target's Input).
-        states_backend(self._account_id, region).start_execution(
-            state_machine_arn, str(uuid.uuid4()), message.body
-        )
+
+def start_state_machine(arn: str, payload: str) -> str:
+    """Start an execution of the state machine `arn` with `payload` as its input, as an EventBridge rule
+    or Scheduler target does (a generated name; "Amazon EventBridge targets": Step Functions); the
+    execution's ARN. moto's error (StateMachineDoesNotExist, InvalidExecutionInput, ...) is raised."""
+    from samlite.moto_changes.stepfunctions_interpreter import states_backend
+
+    parts = arn.split(":")
+    execution = states_backend(parts[4], parts[3]).start_execution(arn, str(uuid.uuid4()), payload)
+    return str(execution.execution_arn)

@@ -34,7 +34,7 @@ from samlite.services.awslambda.recursion import MAX_CHAIN_DEPTH, ChainTracker
 from samlite.services.chain_depth import depth_of_new_event
 from samlite.services.chaos import UNORDERED_AT_LEAST_ONCE, Chaos
 from samlite.services.eventbridge.input_transform import InputTransformError, RuleContext, target_input
-from samlite.services.targets import MessageAttribute, OutboundMessage, SendToTarget
+from samlite.services.targets import MessageAttribute, OutboundMessage, SendToTarget, start_state_machine
 
 Submit = Callable[..., str]
 Backend = Callable[[str, str, str], Any]  # (service, account, region) -> moto's backend
@@ -189,11 +189,13 @@ class EventBridgeRouter:
             if routed.depth >= MAX_CHAIN_DEPTH:
                 raise DeliveryFailed("RecursiveLoop", f"the event crossed {MAX_CHAIN_DEPTH} event buses")
             self.put_event(routed.event, arn, depth=routed.depth + 1)
+        elif service == "states" and parts[5] == "stateMachine":
+            self._to_state_machine(arn, payload)
         else:
             self._say_once(
                 f"{routed.rule.arn}>{arn}",
                 f"samlite: EventBridge rule {routed.rule.arn}: target {arn} is not emulated; its events are "
-                "not delivered (samlite delivers to Lambda, SQS, SNS and event buses)",
+                "not delivered (samlite delivers to Lambda, SQS, SNS, event buses and state machines)",
             )
 
     def _to_function(self, arn: str, payload: str, routed: Routed) -> None:
@@ -209,6 +211,13 @@ class EventBridgeRouter:
         self._submit(
             spec, payload.encode("utf-8"), source=routed.source, depth=routed.depth, trigger=routed.rule.arn
         )
+
+    def _to_state_machine(self, arn: str, payload: str) -> None:
+        try:
+            start_state_machine(arn, payload)
+        except Exception as error:  # moto's StateMachineDoesNotExist, InvalidExecutionInput, ...
+            code = str(getattr(error, "code", None) or type(error).__name__)
+            raise DeliveryFailed(code, str(getattr(error, "message", None) or error)) from None
 
     def _to_queue(self, parts: list[str], payload: str, target: Mapping[str, Any]) -> None:
         sqs = self._backend("sqs", parts[4], parts[3])

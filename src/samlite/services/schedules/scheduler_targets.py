@@ -25,7 +25,7 @@ from typing import Any
 from samlite.events._ids import iso_seconds
 from samlite.events.eventbridge import eventbridge_event
 from samlite.model import FunctionSpec
-from samlite.services.targets import MessageAttribute, OutboundMessage, SendToTarget
+from samlite.services.targets import MessageAttribute, OutboundMessage, SendToTarget, start_state_machine
 
 Submit = Callable[..., str]
 Backend = Callable[[str, str, str], Any]  # (service, account, region) -> moto's backend
@@ -122,11 +122,13 @@ class SchedulerTargets:
                 resources=[firing.schedule_arn],
             )
             self._put_event(event, arn, depth=1)
+        elif service == "states" and parts[5] == "stateMachine":
+            start_state_machine(arn, payload)  # its input is the target's Input, as Scheduler sends it
         elif arn not in self._said:
             self._said.add(arn)
             self._log(
                 f"samlite: schedule {firing.schedule_arn}: target {arn} is not emulated; it is not invoked "
-                "(samlite emulates Lambda, SQS, SNS and EventBridge templated targets)"
+                "(samlite emulates Lambda, SQS, SNS, EventBridge and Step Functions templated targets)"
             )
 
     def _failed(self, firing: Firing, arn: str, error: Exception) -> None:

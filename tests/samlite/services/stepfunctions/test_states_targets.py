@@ -83,3 +83,93 @@ def test_the_api_event_starts_an_execution_through_the_gateway(states_cloud: Loc
     described = wait_until_done(sfn, execution_arn)
     assert json.loads(described["input"]) == {"value": 2, "items": [3]}
     assert described["status"] == "SUCCEEDED"
+
+
+def _new_executions(sfn: Any, workflow: str, before: set[str], timeout: float = 10.0) -> list[dict[str, Any]]:
+    """The executions of `workflow` started since `before` was read, once there is one (a deadline)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        found = [
+            e
+            for e in sfn.list_executions(stateMachineArn=workflow)["executions"]
+            if e["executionArn"] not in before
+        ]
+        if found:
+            return found
+        assert time.monotonic() < deadline, f"no execution of {workflow} started within {timeout} s"
+        time.sleep(0.02)
+
+
+def _executions(sfn: Any, workflow: str) -> set[str]:
+    return {e["executionArn"] for e in sfn.list_executions(stateMachineArn=workflow)["executions"]}
+
+
+def test_the_schedule_event_fired_by_samlite_trigger_starts_an_execution_with_its_input(
+    states_cloud: LocalCloud, sfn: Any
+) -> None:
+    """SAM's Schedule event of a state machine: the rule's target is the state machine, and its `Input`
+    is the execution's input ("Schedule" event source of AWS::Serverless::StateMachine; EventBridge's
+    "Amazon EventBridge targets": Step Functions). `samlite trigger` fires the rule now."""
+    workflow = arn_of(states_cloud, "Workflow")
+    before = _executions(sfn, workflow)
+
+    fired = states_cloud.trigger("WorkflowHourly")
+
+    assert fired is not None
+    (execution,) = _new_executions(sfn, workflow, before)
+    described = wait_until_done(sfn, execution["executionArn"])
+    assert json.loads(described["input"]) == {"value": 1, "items": []}
+    assert described["status"] == "SUCCEEDED"
+
+
+def test_an_event_matching_the_eventbridge_rule_event_starts_an_execution_with_the_event(
+    states_cloud: LocalCloud, sfn: Any
+) -> None:
+    """SAM's EventBridgeRule event of a state machine: a PutEvents entry that matches the pattern starts
+    an execution whose input is the whole event, as EventBridge sends it to a Step Functions target
+    ("Amazon EventBridge targets"; "Amazon EventBridge events": the event's envelope); one that does
+    not match starts nothing."""
+    workflow = arn_of(states_cloud, "Workflow")
+    events = states_cloud.client("events")
+    before = _executions(sfn, workflow)
+
+    events.put_events(
+        Entries=[
+            {"Source": "samlite.tests", "DetailType": "Order cancelled", "Detail": json.dumps({"value": 9})},
+            {
+                "Source": "samlite.tests",
+                "DetailType": "Order placed",
+                "Detail": json.dumps({"value": 4, "items": [5]}),
+            },
+        ]
+    )
+
+    (execution,) = _new_executions(sfn, workflow, before)
+    described = wait_until_done(sfn, execution["executionArn"])
+    event = json.loads(described["input"])
+    assert (event["source"], event["detail-type"], event["detail"]) == (
+        "samlite.tests",
+        "Order placed",
+        {"value": 4, "items": [5]},
+    )
+    assert {"version", "id", "account", "time", "region", "resources"} <= set(event)
+    assert _executions(sfn, workflow) - before == {execution["executionArn"]}  # the other did not match
+
+
+def test_the_schedule_v2_event_fired_by_samlite_trigger_starts_an_execution_with_its_input(
+    states_cloud: LocalCloud, sfn: Any
+) -> None:
+    """SAM's ScheduleV2 event of a state machine: an EventBridge Scheduler schedule whose templated
+    target is the state machine, its `Input` the execution's input ("ScheduleV2" event source of
+    AWS::Serverless::StateMachine; EventBridge Scheduler's "Using templated targets": StartExecution)."""
+    schedule = states_cloud.stack.resources["WorkflowNightly"]
+    assert schedule.type == "AWS::Scheduler::Schedule"
+    workflow = arn_of(states_cloud, "Workflow")
+    before = _executions(sfn, workflow)
+
+    states_cloud.trigger("WorkflowNightly")
+
+    (execution,) = _new_executions(sfn, workflow, before)
+    described = wait_until_done(sfn, execution["executionArn"])
+    assert json.loads(described["input"]) == {"value": 6, "items": [7]}
+    assert described["status"] == "SUCCEEDED"
