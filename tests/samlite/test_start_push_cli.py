@@ -1,6 +1,7 @@
-"""`samlite start` on the pushed-triggers fixture (one function per trigger type), as a user runs it:
-the schedules listed before the ready line (disabled ones as such), `samlite trigger` from a second
-process with `.samlite/env`, SNS and EventBridge through the AWS CLI's SDK, and `--chaos` logged."""
+"""`samlite start` on the triggers fixture (one function per trigger type), as a user runs it: the
+schedules listed before the ready line (disabled ones as such), `samlite trigger` from a second
+process with `.samlite/env`, SNS, EventBridge, SQS, a table's stream and Kinesis through the SDK, and
+`--chaos` logged (issue 9's "done when": every trigger delivers under `samlite start`)."""
 
 from __future__ import annotations
 
@@ -95,7 +96,25 @@ def test_every_pushed_trigger_delivers_under_samlite_start(running: tuple[Path, 
     session.client("events", endpoint_url=env["AWS_ENDPOINT_URL"]).put_events(
         Entries=[{"Source": "plain", "DetailType": "x", "Detail": "{}"}]
     )
-    wanted, sources = {"TickFunction", "SnsFunction", "RuleFunction"}, set()
+    endpoint = env["AWS_ENDPOINT_URL"]
+    session.client("sqs", endpoint_url=endpoint).send_message(
+        QueueUrl=outputs["WorkQueueUrl"], MessageBody="from the cli test"
+    )
+    session.client("dynamodb", endpoint_url=endpoint).put_item(
+        TableName=outputs["LedgerName"], Item={"id": {"S": "from-the-cli-test"}}
+    )
+    session.client("kinesis", endpoint_url=endpoint).put_record(
+        StreamName=outputs["ClicksName"], Data=b'{"clicked": 1}', PartitionKey="p"
+    )
+    wanted = {
+        "TickFunction",
+        "SnsFunction",
+        "RuleFunction",
+        "QueueFunction",
+        "TableFunction",
+        "StreamFunction",
+    }
+    sources: set[str] = set()
     while not wanted <= sources:  # wait_for raises after its deadline, with what it saw
         line = lines.wait_for("", 30)
         if " | " in line:
