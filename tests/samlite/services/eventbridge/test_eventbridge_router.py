@@ -272,12 +272,21 @@ def test_sns_and_event_bus_targets(setup: Setup) -> None:
 
 
 def test_targets_samlite_does_not_emulate_are_said_once(setup: Setup) -> None:
-    setup.rule(
-        "sfn", {"source": ["shop"]}, {"Id": "s", "Arn": f"arn:aws:states:{REGION}:{ACCOUNT}:stateMachine:m"}
-    )
+    setup.rule("ecs", {"source": ["shop"]}, {"Id": "e", "Arn": f"arn:aws:ecs:{REGION}:{ACCOUNT}:cluster/c"})
     setup.put({})
     setup.put({})
     assert len([line for line in setup.logs if "is not emulated" in line]) == 1
+
+
+def test_a_state_machine_that_does_not_exist_fails_the_delivery_with_a_line(setup: Setup) -> None:
+    """A Step Functions target that cannot start an execution is a failed delivery, with its reason (and
+    the target's DeadLetterConfig, as for any target: "Using dead-letter queues to process undelivered
+    events in EventBridge")."""
+    missing = f"arn:aws:states:{REGION}:{ACCOUNT}:stateMachine:missing"
+    setup.rule("sfn", {"source": ["shop"]}, {"Id": "s", "Arn": missing})
+    setup.put({})
+    [line] = [line for line in setup.logs if "could not be delivered" in line]
+    assert missing in line and "is not emulated" not in "".join(setup.logs)
 
 
 def test_a_scheduled_rule_fires_its_targets_with_the_scheduled_event(setup: Setup) -> None:
