@@ -11,11 +11,13 @@ where the parser expects it.
 from __future__ import annotations
 
 import contextlib
+import email.utils
 import errno
 import logging
 import socket
 import sys
 import threading
+import time
 from functools import lru_cache
 from typing import Any
 
@@ -25,6 +27,19 @@ from samlite.errors import EndpointError
 from samlite.http_connections import ConnectionTracking
 
 log = logging.getLogger(__name__)
+
+# Bodies up to this size leave in the same write as the headers (copied once); larger ones apart.
+_ONE_WRITE_LIMIT = 256 * 1024
+
+
+@lru_cache(maxsize=2)
+def _date_of_second(second: int) -> str:
+    return email.utils.formatdate(second, usegmt=True)
+
+
+def _http_date() -> str:
+    """The Date header's value, as http.server writes it, formatted once per second."""
+    return _date_of_second(int(time.time()))
 
 
 @lru_cache(maxsize=1)
@@ -46,8 +61,9 @@ def request_handler_class() -> type:
 
         def setup(self) -> None:
             super().setup()
-            # Headers and body leave in two writes; with Nagle's algorithm on a kept-alive connection the
-            # second waits for the client's delayed ACK (~40 ms per call).
+            # A response larger than one write (and "100 Continue" before a body) leaves in several
+            # writes; with Nagle's algorithm on a kept-alive connection a second one waits for the
+            # client's delayed ACK (~40 ms per call).
             self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
         def handle(self) -> None:
@@ -88,17 +104,38 @@ def request_handler_class() -> type:
                 self._internal_error()
                 return
             status, headers = started
+            self._write_response(status, headers, body)
+
+        def _write_response(self, status: str, headers: list[tuple[str, str]], body: bytes) -> None:
+            """Status line, headers and body in one write: each write to a kept-alive loopback
+            connection costs a system call and a wake-up of the client (http.server writes the
+            headers and the body apart). The headers are the ones `send_response` and
+            `send_header` write, Server and Date included, and `Connection: close` still closes."""
             code, _, reason = status.partition(" ")
-            self.send_response(int(code), reason)
+            status_code = int(code)
+            self._response_started = True
+            lines = [
+                f"{self.protocol_version} {status_code} {reason}\r\n",
+                f"Server: {self.version_string()}\r\nDate: {_http_date()}\r\n",
+            ]
             has_length = False
             for name, value in headers:
-                has_length = has_length or name.lower() == "content-length"
-                self.send_header(name, value)
-            bodiless = self.command == "HEAD" or int(code) in (204, 304) or int(code) < 200
+                lowered = name.lower()
+                has_length = has_length or lowered == "content-length"
+                if lowered == "connection" and value.lower() in ("close", "keep-alive"):
+                    self.close_connection = value.lower() == "close"
+                lines.append(f"{name}: {value}\r\n")
+            bodiless = self.command == "HEAD" or status_code in (204, 304) or status_code < 200
             if not has_length and not bodiless:
-                self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            if body and not bodiless:
+                lines.append(f"Content-Length: {len(body)}\r\n")
+            lines.append("\r\n")
+            head = "".join(lines).encode("latin-1", "strict")
+            if not body or bodiless:
+                self.wfile.write(head)
+            elif len(body) <= _ONE_WRITE_LIMIT:
+                self.wfile.write(head + body)
+            else:  # a large body is not copied only to save one system call
+                self.wfile.write(head)
                 self.wfile.write(body)
             self.wfile.flush()
 

@@ -28,7 +28,11 @@ replaces:
   and records; FIFO and Kinesis sequence numbers are shaped as AWS's;
 - `sqs_scan_cost`: SQS sends and receives cost the same whatever the queue's depth;
 - `sns_delivery`: SNS subscriptions are delivered by samlite (Lambda async, SQS), not by moto;
-- `events_delivery`: EventBridge events are routed by samlite; rule patterns checked as AWS does.
+- `events_delivery`: EventBridge events are routed by samlite; rule patterns checked as AWS does;
+- `iam_policy_decisions`: each policy document is parsed, and each decision worked out, once;
+- `response_methods`: a response class's method names are listed once, not on every request;
+- `timestamp_serialization`: each response timestamp value is converted once, not parsed every time;
+- `serializer_keys`: the serializer looks up where a member of a plain dict lives once per shape.
 
 `apply()` installs them all (each service's on the first use of that service, when given the
 embedded AWS's `on_first_use`); `restore()` undoes one `apply()`, and moto is itself again after the
@@ -49,12 +53,15 @@ from samlite.moto_changes import (
     dynamodb_streams,
     events_delivery,
     events_iam_resource,
+    iam_policy_decisions,
     kinesis_records,
     kms_iam_resource,
+    response_methods,
     s3_list_object_versions,
     s3_notifications_off,
     s3_write_order,
     secretsmanager_iam_resource,
+    serializer_keys,
     sigv4_bodiless,
     sns_delivery,
     sns_iam_resource,
@@ -71,6 +78,7 @@ from samlite.moto_changes import (
     stepfunctions_task_clients,
     stepfunctions_time_scale,
     sts_trust_policy,
+    timestamp_serialization,
 )
 from samlite.moto_changes.seam import MotoChange
 
@@ -103,6 +111,10 @@ CHANGES: tuple[MotoChange, ...] = (
     kinesis_records.CHANGE,
     sns_delivery.CHANGE,
     events_delivery.CHANGE,
+    iam_policy_decisions.CHANGE,
+    response_methods.CHANGE,
+    timestamp_serialization.CHANGE,
+    serializer_keys.CHANGE,
 )
 
 OnFirstUse = Callable[[str, Callable[[], None]], None]

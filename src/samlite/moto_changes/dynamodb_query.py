@@ -21,12 +21,14 @@ or of another type, a key condition on an attribute that is not the first sort a
 whose type differs from the index's, tables whose key attributes hold mixed types, and every error
 case (unknown index, consistent read on a GSI...), so moto raises exactly what it raised before.
 
-The sorted lists are built lazily on an index's first Query and then kept up to date by hooks on the
-three places moto writes items: `Table.put_item` (PutItem, BatchWriteItem, TransactWriteItems,
-PartiQL, imports), `Table.delete_item` and `DynamoDBBackend.update_item` (which mutates an item in
-place). Each page's items are checked to still be the table's current objects; a mismatch (a write
-by a path these hooks do not see) rebuilds the lists once, then falls back to moto. A table copied by
-`copy.deepcopy` (TransactWriteItems' rollback, backups) starts with no lists and rebuilds them.
+The sorted lists are built on a table's first write (so the first Query after loading a table costs a
+page too), or on an index's first Query when the table was never written under the change, and then kept
+up to date by hooks on the three places moto writes items: `Table.put_item` (PutItem, BatchWriteItem,
+TransactWriteItems, PartiQL, imports), `Table.delete_item` and `DynamoDBBackend.update_item` (which
+mutates an item in place). Each page's items are checked to still be the table's current objects; a
+mismatch (a write by a path these hooks do not see) rebuilds the lists once, then falls back to moto. A
+table copied by `copy.deepcopy` (TransactWriteItems' rollback, backups) starts with no lists and
+rebuilds them.
 
 The change goes through the seam like every other (`samlite.moto_changes`): applied on DynamoDB's
 first use while an embedded AWS runs, restored when the last one stops; `moto_query_only()` switches
@@ -204,9 +206,14 @@ def _pk(item: Any) -> tuple[Any, Any]:
 
 
 def _reindex(table: Any, pk: Any, item: Any) -> None:
-    """Move the item with primary key `pk` to its new place (`item`), or out (`item` None)."""
+    """Move the item with primary key `pk` to its new place (`item`), or out (`item` None).
+
+    A table written to for the first time (under this application of the change) gets the sorted
+    lists of the table and of every index built now, from what it holds, write included: usually
+    nothing yet, so the first Query after loading a table costs a page, not the table."""
     state = getattr(table, _STATE_ATTR, None)
     if state is None or state.epoch != _state.epoch:
+        _build_views(table)
         return
     for name, view in list(state.views.items()):
         if view.broken:
@@ -217,6 +224,16 @@ def _reindex(table: Any, pk: Any, item: Any) -> None:
                 view.add(pk, item)
         except (_Unsupported, _Stale, TypeError):
             del state.views[name]  # rebuilt (or found unsupported) on the next Query
+
+
+def _build_views(table: Any) -> None:
+    """The sorted lists of the table and of each of its indexes; one that cannot be built (mixed key
+    types, multi-attribute keys) is left to the Query that needs it, which then goes to moto."""
+    for index_name in (None, *(index.name for index in table.all_indexes())):
+        try:
+            _view(table, index_name)
+        except (_Unsupported, _Stale, TypeError, KeyError, AttributeError, IndexError):
+            continue
 
 
 def _forget(table: Any) -> None:
