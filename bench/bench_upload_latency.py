@@ -12,7 +12,7 @@ the other (PutObject, HeadObject, GetObject bytes=0-65535 If-Match, conditional 
 of an upload with no Lambda in between. It uses a bucket (versioned, like the uploads bucket) and a
 table (same keys) of its own, with no notification, so no function runs during the baseline. The ratio
 of the two is samlite's own overhead (event building, queueing, the Runtime API round trip, the
-function's Python); target at most 1.5x.
+function's Python); target at most 1.2x (issue 13; issue 4 asked 1.5x).
 
 "Catalogued" is the moment the function logs the record's `written` outcome, which it does right after
 its PutItem succeeded: the cloud process's log sink stamps it with the monotonic clock (shared by all
@@ -44,7 +44,7 @@ sys.path.insert(0, str(REPO / "tests" / "integration"))  # the image generator o
 
 from generated_images import png  # noqa: E402
 
-TARGET_RATIO = 1.5
+TARGET_RATIO = 1.2
 UPLOADS = {1: 40, 4: 80}  # uploads per round, by number of concurrent uploaders
 ROUNDS = 2
 WARMUP = 8
