@@ -32,7 +32,8 @@ replaces:
 - `iam_policy_decisions`: each policy document is parsed, and each decision worked out, once;
 - `response_methods`: a response class's method names are listed once, not on every request;
 - `timestamp_serialization`: each response timestamp value is converted once, not parsed every time;
-- `serializer_keys`: the serializer looks up where a member of a plain dict lives once per shape.
+- `serializer_keys`: the serializer looks up where a member of a plain dict lives once per shape;
+- `dynamodb_item_size`: a DynamoDB item's attributes are each measured once when it is built.
 
 `apply()` installs them all (each service's on the first use of that service, when given the
 embedded AWS's `on_first_use`); `restore()` undoes one `apply()`, and moto is itself again after the
@@ -49,6 +50,7 @@ from collections.abc import Callable
 from samlite.moto_changes import (
     auth_skip,
     dynamodb_iam_resource,
+    dynamodb_item_size,
     dynamodb_query,
     dynamodb_streams,
     events_delivery,
@@ -115,6 +117,7 @@ CHANGES: tuple[MotoChange, ...] = (
     response_methods.CHANGE,
     timestamp_serialization.CHANGE,
     serializer_keys.CHANGE,
+    dynamodb_item_size.CHANGE,
 )
 
 OnFirstUse = Callable[[str, Callable[[], None]], None]

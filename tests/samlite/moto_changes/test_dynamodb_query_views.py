@@ -63,7 +63,7 @@ def test_the_lists_are_kept_from_the_first_write_and_the_first_query_reads_them(
     views = table._samlite_query_state.views
     assert set(views) == {None, "live-by-key"}, "both lists are kept before any Query"
     index = views["live-by-key"]
-    assert sum(len(part.keys) for part in index.partitions.values()) == 20, "sparse: only listed items"
+    assert sum(len(part) for part in index.partitions.values()) == 20, "sparse: only listed items"
 
     query = {
         "TableName": name,
