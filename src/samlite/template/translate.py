@@ -18,6 +18,7 @@ from typing import Any
 import yaml
 
 from samlite.errors import TemplateError
+from samlite.template import translation_cache
 
 SERVERLESS_TRANSFORM = "AWS::Serverless-2016-10-31"
 _CODE_STAND_IN = "s3://samlite-local-code/{logical_id}.zip"
@@ -188,13 +189,28 @@ def translate_leniently(
 def _translate(
     sam_template: dict[str, Any], base_dir: Path, parameter_values: dict[str, Any], region: str
 ) -> dict[str, Any] | InvalidResources:
+    """The translation, from the disk cache when nothing it depends on changed (`translation_cache`);
+    only successful translations are remembered."""
+    prepared = prepare_for_translator(sam_template, base_dir)
+    cache_key = translation_cache.key(prepared, dict(parameter_values), region)
+    cached = translation_cache.load(cache_key) if cache_key else None
+    if cached is not None:
+        return cached
+    translated = _run_translator(prepared, parameter_values, region)
+    if cache_key and not isinstance(translated, InvalidResources):
+        translation_cache.store(cache_key, translated)
+    return translated
+
+
+def _run_translator(
+    prepared: dict[str, Any], parameter_values: dict[str, Any], region: str
+) -> dict[str, Any] | InvalidResources:
     import boto3
     from samtranslator.metrics.metrics import DummyMetricsPublisher, Metrics
     from samtranslator.model.exceptions import InvalidDocumentException, InvalidTemplateException
     from samtranslator.parser.parser import Parser
     from samtranslator.translator.translator import Translator
 
-    prepared = prepare_for_translator(sam_template, base_dir)
     session = boto3.session.Session(region_name=region)
     # Our own metrics sink, published (to nowhere) at the end: otherwise the translator warns on stdout
     # about "unpublished metrics" when it is garbage-collected.
