@@ -108,6 +108,19 @@ def moto_query_path() -> Iterator[bool]:
         yield True
 
 
+def query_paths() -> str:
+    """How many Queries samlite's sorted lists answered and how many fell back to moto's own code (which
+    walks the table: seconds at 100,000 items), so that a slow figure or a timeout says which it was."""
+    try:
+        from samlite.moto_changes.dynamodb_query import stats
+    except ImportError:
+        return "every Query by moto's own code"
+    counts = stats()
+    return (
+        f"Queries answered from samlite's sorted lists: {counts.fast:,}, by moto's own code: {counts.moto:,}"
+    )
+
+
 class Gateway:
     """GET requests to the local gateway on one kept-alive connection (`http.client`: the leanest
     client, so the client's own cost stays out of the figures)."""
@@ -183,7 +196,7 @@ def direct_invoke(cloud: LocalCloud, path: str, expect: int) -> Callable[[], Non
     def invoke() -> None:
         result = runtime.invoke(spec, payload)
         if result.failed:
-            raise RuntimeError(f"direct invoke failed: {result.payload[:300]!r}")
+            raise RuntimeError(f"direct invoke failed ({query_paths()}): {result.payload[:300]!r}")
         status = json.loads(result.payload).get("statusCode")
         if status != expect:
             raise RuntimeError(f"direct invoke of GET {path} answered {status}, not {expect}")
@@ -268,6 +281,7 @@ def report(cloud: LocalCloud, gateway: Gateway) -> None:
             "- samlite's page-sized Query (samlite.moto_changes.dynamodb_query) is not installed in the "
             "embedded DynamoDB: every Query above is moto's own, which walks the whole table"
         )
+    print(f"- {query_paths()} (moto's own: the {MOTO_SAMPLES} moto-only samples)")
     rate = (LARGE - SMALL) / fill_large if fill_large else 0.0
     print(
         f"- table filled through moto's backend: {SMALL:,} items in {fill_small:.1f} s, "
