@@ -53,13 +53,13 @@ def translations(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     from samlite.template import translate as module
 
     runs: list[int] = []
-    original = module._translate
+    original = module._run_translator
 
     def counted(*args: Any) -> dict[str, Any]:
         runs.append(1)
         return original(*args)
 
-    monkeypatch.setattr(module, "_translate", counted)
+    monkeypatch.setattr(module, "_run_translator", counted)
     return runs
 
 
