@@ -135,13 +135,15 @@ class QueueReader:
 
     # -- what is still to come ----------------------------------------------------------------------
 
-    def takeable(self) -> bool:
+    def takeable(self, now: float | None = None) -> bool:
         """Whether a receive now would return a message (or move one to the dead-letter queue): one is
-        visible, not delayed, and, on a FIFO queue, no message of its group is in flight."""
+        visible, not delayed, and, on a FIFO queue, no message of its group is in flight. `now`: moto's
+        clock in milliseconds, read once by the caller when it asks more than one question."""
         from moto.core.utils import unix_time_millis
 
         queue = self._queue()
-        now = unix_time_millis()  # one reading for the whole scan, as moto's own (see sqs_scan_cost)
+        if now is None:
+            now = unix_time_millis()  # one reading for the whole scan, as moto's own (see sqs_scan_cost)
         in_flight = (
             {
                 m.group_id
@@ -156,19 +158,28 @@ class QueueReader:
             for m in list(queue._messages)
         )
 
-    def next_change_in(self, message_ids: Iterable[str]) -> float | None:
+    def next_change_in(self, message_ids: Iterable[str], now_ms: float | None = None) -> float | None:
         """Seconds until the next of `message_ids` (hidden after a failed invocation) or of the delayed
         messages becomes visible; None when none is waiting."""
         from moto.core.utils import unix_time_millis
 
         wanted = set(message_ids)
-        now_ms = unix_time_millis()
+        if now_ms is None:
+            now_ms = unix_time_millis()
         waits = [
             max(m.visible_at if m.id in wanted else 0.0, m.delayed_until) - now_ms
             for m in list(self._queue()._messages)
         ]
         pending = [wait for wait in waits if wait > 0]
         return min(pending) / 1000 if pending else None
+
+    def settled(self) -> bool:
+        """No message a receive would take now and none delayed, both against ONE reading of the clock:
+        read twice, a delay ending between the readings would be neither takeable nor pending."""
+        from moto.core.utils import unix_time_millis
+
+        now = unix_time_millis()
+        return not self.takeable(now) and self.next_change_in((), now) is None
 
     def present(self, message_ids: Iterable[str]) -> set[str]:
         """Which of `message_ids` are still in the queue (not deleted, purged or dead-lettered)."""

@@ -572,3 +572,20 @@ def test_a_message_that_matches_no_filter_is_deleted_with_a_log_line(harness: Ca
     assert len(filtered) == 2 and all(
         "deleted from" in line and "as Lambda does" in line for line in filtered
     )
+
+
+def test_a_delay_ending_while_idle_is_asked_is_never_idle(
+    harness: Callable[..., Harness], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """idle() asks "takeable now?" and "anything delayed?" against one reading of moto's clock: with two
+    readings, a delay ending between them made a message neither takeable nor pending, and wait() went
+    on before the message was delivered (seen as a flaky wait under load)."""
+    import moto.core.utils
+
+    h = harness(start=False)
+    h.send("later", DelaySeconds=1)
+    [message] = list(h.poller._queue._queue()._messages)
+    readings = iter([message.delayed_until - 5, message.delayed_until + 5])  # before, then after the end
+    real = moto.core.utils.unix_time_millis
+    monkeypatch.setattr(moto.core.utils, "unix_time_millis", lambda *a: next(readings, None) or real(*a))
+    assert not h.poller._queue.settled()
