@@ -7,7 +7,8 @@ still shows its traceback instead of hiding behind a friendly message.
 - `TemplateError`: the template, its parameters or `--env-vars` cannot be used as given (raised by the
   template model, which names the resource and property).
 - `CloudError` and its kinds: the local cloud could not start or go on (endpoint, provisioning,
-  credentials); `GatewayConfigError` / `PortInUseError`: the API gateway could not serve the template.
+  credentials, saved state: `StateError`); `GatewayConfigError` / `PortInUseError`: the API gateway
+  could not serve the template.
 - `UnsupportedError`: the template uses something samlite cannot emulate (a container-image function,
   code in S3, a layer it cannot find...). Raised the same way everywhere: one line naming the resource
   and the property, exit status 2, and `samlite start` refuses the whole template rather than start
@@ -40,6 +41,11 @@ class ProvisionError(CloudError):
 
 class CredentialsError(CloudError):
     """A function's role credentials could not be issued (e.g. the function has no role)."""
+
+
+class StateError(CloudError):
+    """The saved state (`--persist`) or the saved credentials cannot be used as they are; the message
+    names the file and how to start afresh (`--reset-state`)."""
 
 
 class GatewayConfigError(SamliteError):

@@ -20,6 +20,7 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
+from samlite.cli.persist_options import add_persist_options, persist_options
 from samlite.cli.template_options import add_function_options, add_template_options
 from samlite.config import layer_map_from_flags, pythons_from_flags
 from samlite.errors import SamliteError
@@ -99,6 +100,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="duplicate=P,reorder=P,delay=MS[,seed=N]: duplicate, reorder and delay pushed deliveries "
         "(S3, SNS, EventBridge, schedules) within what AWS's delivery contract allows, logged",
     )
+    add_persist_options(parser)
     parser.set_defaults(run=run)
 
 
@@ -145,6 +147,7 @@ def run(args: argparse.Namespace) -> int:
                 layer_map=layer_map_from_flags(args.layer_map),
                 pythons=pythons_from_flags(args.python),
                 chaos=ChaosPolicy.parse(args.chaos) if args.chaos else None,
+                persist=persist_options(args),
             )
             cloud = LocalCloud(options)
             cloud.start()

@@ -46,6 +46,9 @@ from samlite.endpoint.embedded_aws import EmbeddedAws
 from samlite.errors import CloudError
 from samlite.iam.function_credentials import FunctionCredentials
 from samlite.model import Credentials, FunctionSpec, InvocationResult
+from samlite.persistence.credentials import load_admin_key, save_admin_key
+from samlite.persistence.persister import Persister
+from samlite.persistence.state_folder import state_folder_of
 from samlite.provisioning.provision import ProvisionedStack, provision
 from samlite.provisioning.reset import empty_resources, remove_resources
 from samlite.runtime import DebugOptions, LambdaRuntime
@@ -94,6 +97,7 @@ class LocalCloud:
         self._watcher: CodeWatcher | None = None
         self._gateway: LocalApiGateway | None = None
         self._console: Console | None = None
+        self._persister: Persister | None = None  # with `options.persist` (`--persist`)
         self._recorder = InvocationRecorder()
         self._logs = LogStream(Path(options.state_dir) / "logs", sink=options.log_sink)
         self._config = ProjectConfig()
@@ -129,14 +133,21 @@ class LocalCloud:
         # loads while the endpoint starts; with port 0 only samtranslator's import overlaps, and the
         # load waits for the port.
         expected_url = f"http://{options.host}:{options.port}"
+        # The administrator keeps the key an earlier start of this stack handed out (clients hold it).
+        admin_key = load_admin_key(Path(options.state_dir), options.stack_name)
+        self._persister = self._open_persister()  # a corrupt snapshot stops the start before anything runs
         ahead = Background(self._load_stack, expected_url) if options.port else Background(import_translator)
-        aws = EmbeddedAws(host=options.host, port=options.port, region=options.region, iam=options.iam)
+        aws = EmbeddedAws(
+            host=options.host, port=options.port, region=options.region, iam=options.iam, admin_key=admin_key
+        )
         services = attach(aws)
         try:
             aws.start(prewarm=False)  # prewarmed once ready: before, it would slow provisioning down
         finally:
             ahead.join()
         self._aws, self._services = aws, services
+        if admin_key != aws.admin_credentials:
+            save_admin_key(Path(options.state_dir), options.stack_name, aws.admin_credentials)
         stack = ahead.result() if options.port and aws.url == expected_url else self._load_stack(aws.url)
         self._stack = stack
         for warning in [*self._config.warnings, *stack.warnings]:
@@ -146,6 +157,8 @@ class LocalCloud:
         self._credentials = FunctionCredentials(aws)
         if services.role_credentials is not None:
             services.role_credentials.credentials_for = self._credentials.credentials_for
+        if self._persister is not None:
+            self._persister.check(list(stack.resources.values()))  # before anything is provisioned
         # The runtime (its worker sandbox path is read from package metadata on disk) is built while
         # provisioning runs; it needs the endpoint, not the resources.
         runtime = Background(self._make_runtime, aws, self._debug_options(stack))
@@ -156,6 +169,8 @@ class LocalCloud:
         self._runtime = runtime.result()
         self._log_unsupported(self._provisioned)
         prepare_functions(self._runtime, stack.functions.values(), self.log)
+        if self._persister is not None:
+            self._persister.restore(aws)  # before events are wired: restoring invokes nothing
         self._delivery = self._wire_events(aws, services, self._runtime)
         if services.states is not None:
             services.states.start(
@@ -178,6 +193,8 @@ class LocalCloud:
         _check_answers(aws.url)
         if self._console is not None:
             self._console.attach()  # after samlite's own check: the cost page counts the application's work
+        if self._persister is not None:
+            self._persister.start_autosave(aws)
         aws.prewarm()
 
     def stop(self) -> None:
@@ -194,6 +211,7 @@ class LocalCloud:
             self._stop_delivery,
             self._stop_runtime,
             self._stop_states,
+            self._stop_persister,
             self._stop_aws,
         )
         for step in steps:
@@ -243,6 +261,26 @@ class LocalCloud:
     def _stop_states(self) -> None:
         if self._services is not None and self._services.states is not None:
             self._services.states.close()
+
+    def _stop_persister(self) -> None:
+        persister, self._persister = self._persister, None
+        if persister is not None:
+            persister.close()  # the last snapshot, once nothing runs any more
+
+    def _open_persister(self) -> Persister | None:
+        options = self.options
+        if options.persist is None:
+            return None
+        folder = state_folder_of(Path(options.state_dir))
+        persister = Persister(
+            folder, options.persist, stack_name=options.stack_name, region=options.region, log=self.log
+        )
+        return persister.open()
+
+    @property
+    def persister(self) -> Persister | None:
+        """The saved state's keeper with `persist` (`save()` takes a snapshot now), else None."""
+        return self._persister
 
     def _stop_aws(self) -> None:
         aws, self._aws = self._aws, None

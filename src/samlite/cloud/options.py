@@ -6,6 +6,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from samlite.persistence.persister import PersistOptions
 from samlite.services.awslambda.async_queue import DEFAULT_RETRY_DELAYS
 from samlite.services.chaos import ChaosPolicy
 from samlite.services.s3.flow_control import DEFAULT_LIMIT as DEFAULT_FLOW_CONTROL_LIMIT
@@ -29,6 +30,8 @@ class CloudOptions:
     project's samlite.toml / `[tool.samlite]` (`samlite.config`); `cache_dir` is where installs and
     inline code are cached (default: samlite's cache).
     `chaos` (`--chaos`) duplicates, reorders and delays pushed deliveries within their AWS contract.
+    `persist` keeps the stack's data in `<state_dir>/state/` across restarts (`--persist`); None keeps
+    nothing (the default, and the pytest plugin's unless asked).
     """
 
     template: Path = Path("template.yaml")
@@ -53,3 +56,4 @@ class CloudOptions:
     pythons: Mapping[str, Path] = field(default_factory=dict)
     cache_dir: Path | None = None
     chaos: ChaosPolicy | None = None
+    persist: PersistOptions | None = None

@@ -39,7 +39,8 @@ class EmbeddedAws:
 
     - `url`: the endpoint (`http://host:port`), for AWS_ENDPOINT_URL. `port=0` picks a free port.
     - `admin_credentials`: an access key allowed everything, for the user's own tools (created by
-      `start()`); with `iam=False` moto checks no signature and any key works.
+      `start()`; `admin_key` makes it that key, so a restart keeps the key clients hold); with
+      `iam=False` moto checks no signature and any key works.
     - `add_local_api(api)`, `add_s3_check(check)`, `add_request_observer(observer)`: see
       `samlite.endpoint.middleware` for when each runs; observers must only enqueue work (they delay
       the response).
@@ -50,7 +51,13 @@ class EmbeddedAws:
     """
 
     def __init__(
-        self, *, host: str = "127.0.0.1", port: int = 4566, region: str = "us-east-1", iam: bool = True
+        self,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 4566,
+        region: str = "us-east-1",
+        iam: bool = True,
+        admin_key: Credentials | None = None,
     ):
         self.host = host
         self.port = port
@@ -61,6 +68,7 @@ class EmbeddedAws:
         self._pending: list[Callable[[EndpointMiddleware], None]] = []
         self._server: ServerThread | None = None
         self._admin: Credentials | None = None
+        self._admin_key = admin_key  # the key to give the administrator (a previous start's), if any
         self._dispatcher: Any = None
         self._first_use_lock = threading.RLock()
         self._used_services: set[str] = set()
@@ -119,7 +127,7 @@ class EmbeddedAws:
         try:
             enforcement.enforce(self.iam_enabled)
             enforced = True
-            self._admin = create_admin(self.backend("iam"), self.region)
+            self._admin = create_admin(self.backend("iam"), self.region, self._admin_key)
         except BaseException:
             server.server_close()
             if enforced:

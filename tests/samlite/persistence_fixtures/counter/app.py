@@ -1,0 +1,2 @@
+def handler(event, context):
+    print("invoked with", len(event.get("Records", [])), "records")
