@@ -34,6 +34,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -47,6 +48,7 @@ MANIFEST = "manifest.json"
 BLOBS = "blobs"
 LOCK = ".lock"
 STATE_FOLDER = "state"
+_SYNC_THREADS = 16  # fsyncs in flight at once (they wait on the disk, not on the CPU)
 RESET_HINT = "start with --reset-state to discard it"
 
 
@@ -81,6 +83,7 @@ class StateFolder:
         self._lock: IO[str] | None = None
         self._committed: dict[str, dict[str, str]] = {}  # section -> {"file", "sha256"} on disk
         self._blobs: set[str] | None = None  # SHA-256 of the blobs on disk (listed once)
+        self._pending: dict[str, Path] = {}  # blobs written since the last commit: digest -> temporary
 
     # -- holding the folder --------------------------------------------------------------------------
 
@@ -181,12 +184,15 @@ class StateFolder:
     # -- writing ---------------------------------------------------------------------------------------
 
     def has_blob(self, digest: str) -> bool:
-        return digest in self._known_blobs()
+        return digest in self._known_blobs() or digest in self._pending
 
     def write_blob(self, chunks: Iterable[bytes]) -> str:
         """Store bytes given in pieces as a blob; returns its SHA-256 (the same bytes are kept once).
 
-        The bytes go to a temporary file, fsynced, then renamed to their name: a blob on disk is whole."""
+        The bytes go to a temporary file now; the next `commit` fsyncs every such file (in parallel:
+        one fsync after another costs a few milliseconds each), renames each to its name and fsyncs
+        the folders, all before the manifest names any of them. So a blob on disk under its name is
+        whole, and a snapshot names only blobs on disk."""
         folder = self.path / BLOBS
         folder.mkdir(parents=True, exist_ok=True)
         descriptor, temporary = tempfile.mkstemp(dir=folder, prefix=".blob.", suffix=".tmp")
@@ -196,26 +202,39 @@ class StateFolder:
                 for chunk in chunks:
                     hasher.update(chunk)
                     stream.write(chunk)
-                stream.flush()
-                os.fsync(stream.fileno())
-            digest = hasher.hexdigest()
-            if digest in self._known_blobs():
-                os.unlink(temporary)
-                return digest
-            target = self._blob_path(digest)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(temporary, target)
         except BaseException:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(temporary)
             raise
-        sync_folder(target.parent)
-        self._known_blobs().add(digest)
+        digest = hasher.hexdigest()
+        if digest in self._known_blobs() or digest in self._pending:
+            os.unlink(temporary)
+        else:
+            self._pending[digest] = Path(temporary)
         return digest
+
+    def _settle_blobs(self) -> None:
+        """fsync, rename and fsync the folders of the blobs written since the last commit."""
+        pending, self._pending = self._pending, {}
+        if not pending:
+            return
+        with ThreadPoolExecutor(max_workers=_SYNC_THREADS) as pool:
+            list(pool.map(_fsync_file, pending.values()))
+        folders = set()
+        for digest, temporary in pending.items():
+            target = self._blob_path(digest)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(temporary, target)
+            folders.add(target.parent)
+            self._known_blobs().add(digest)
+        folders.add(self.path / BLOBS)
+        with ThreadPoolExecutor(max_workers=_SYNC_THREADS) as pool:
+            list(pool.map(sync_folder, sorted(folders)))
 
     def commit(self, info: SnapshotInfo, sections: Mapping[str, Mapping[str, Any]], blobs: set[str]) -> bool:
         """Make `sections` the snapshot (see the module docstring); `blobs` are the blobs it refers to,
         every other blob is removed. False when nothing changed (nothing was written)."""
+        self._settle_blobs()
         entries: dict[str, dict[str, str]] = {}
         changed = False
         for name, content in sorted(sections.items()):
@@ -264,6 +283,7 @@ class StateFolder:
         sync_folder(self.path)
         self._committed = {}
         self._blobs = set()
+        self._pending = {}
         return removed
 
     # -- inside ----------------------------------------------------------------------------------------
@@ -291,6 +311,14 @@ class StateFolder:
             with contextlib.suppress(OSError):
                 self._blob_path(digest).unlink()
             known.discard(digest)
+
+
+def _fsync_file(path: Path) -> None:
+    descriptor = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
 
 
 def _read_json(path: Path) -> Any:
