@@ -31,8 +31,11 @@ from samlite.model import AwsApi, Resource
 from samlite.persistence.dynamodb import DynamoDbSection
 from samlite.persistence.reconcile import Plan, RemovedResources, plan, template_names
 from samlite.persistence.s3 import S3Section
+from samlite.persistence.secretsmanager import SecretsManagerSection
 from samlite.persistence.section import CaptureContext, RestoreContext, SavedResource, Section
+from samlite.persistence.sns import SnsSection
 from samlite.persistence.sqs import SqsSection
+from samlite.persistence.ssm import SsmSection
 from samlite.persistence.state_folder import MANIFEST, RESET_HINT, Snapshot, SnapshotInfo, StateFolder
 
 DEFAULT_INTERVAL_S = 5.0
@@ -40,8 +43,16 @@ Log = Callable[[str], None]
 
 
 def all_sections() -> list[Section]:
-    """Every service's section, in restore order (queues before the buckets that notify them)."""
-    return [SqsSection(), DynamoDbSection(), S3Section()]
+    """Every service's section, in restore order (queues before the topics that deliver to them and
+    the buckets that notify them)."""
+    return [
+        SsmSection(),
+        SecretsManagerSection(),
+        SqsSection(),
+        SnsSection(),
+        DynamoDbSection(),
+        S3Section(),
+    ]
 
 
 @dataclass(frozen=True)

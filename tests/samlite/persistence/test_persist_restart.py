@@ -131,7 +131,8 @@ def test_a_restart_keeps_objects_items_and_messages_and_invokes_nothing(start: S
         s3.put_object(Bucket=bucket, Key="after.txt", Body=b"new")
         assert cloud.wait_idle(30) and len(cloud.invocations("Counter")) == 1
         assert any(
-            "saved state: restored 1 queue (2 messages), 1 table (2 items), 1 bucket" in line
+            "saved state: restored 1 parameter, 1 secret, 1 queue (2 messages), 1 topic (0 subscriptions), "
+            "1 table (2 items), 1 bucket (4 object versions)" in line
             for line in cloud.lines
         )  # type: ignore[attr-defined]
     finally:
@@ -252,5 +253,43 @@ def test_a_snapshot_that_cannot_be_read_stops_the_start_naming_the_file(
     cloud = start(persist=PersistOptions(interval=60, reset_state=True))
     try:
         assert cloud.client("s3").list_objects_v2(Bucket=cloud.outputs["BucketName"]).get("KeyCount") == 0
+    finally:
+        cloud.stop()
+
+
+def test_a_restart_keeps_topics_subscriptions_secrets_and_parameters(start: Start) -> None:
+    cloud = start()
+    topic, secret, parameter = (cloud.outputs[k] for k in ("TopicArn", "SecretArn", "ParameterName"))
+    sns, secrets, ssm = cloud.client("sns"), cloud.client("secretsmanager"), cloud.client("ssm")
+    queue_arn = cloud.client("sqs").get_queue_attributes(
+        QueueUrl=cloud.outputs["QueueUrl"], AttributeNames=["QueueArn"]
+    )["Attributes"]["QueueArn"]
+    subscription = sns.subscribe(
+        TopicArn=topic,
+        Protocol="sqs",
+        Endpoint=queue_arn,
+        Attributes={"RawMessageDelivery": "true", "FilterPolicy": '{"kind": ["alert"]}'},
+    )["SubscriptionArn"]
+    sns.tag_resource(ResourceArn=topic, Tags=[{"Key": "team", "Value": "ops"}])
+    second = secrets.put_secret_value(SecretId=secret, SecretString="second")["VersionId"]
+    ssm.put_parameter(Name=parameter, Value="loud", Overwrite=True)
+    cloud.stop()
+
+    cloud = start()
+    try:
+        sns, secrets, ssm = cloud.client("sns"), cloud.client("secretsmanager"), cloud.client("ssm")
+        [kept] = sns.list_subscriptions_by_topic(TopicArn=topic)["Subscriptions"]
+        assert kept["SubscriptionArn"] == subscription and kept["Endpoint"] == queue_arn
+        attributes = sns.get_subscription_attributes(SubscriptionArn=subscription)["Attributes"]
+        assert attributes["RawMessageDelivery"] == "true"
+        assert json.loads(attributes["FilterPolicy"]) == {"kind": ["alert"]}
+        assert sns.list_tags_for_resource(ResourceArn=topic)["Tags"] == [{"Key": "team", "Value": "ops"}]
+        current = secrets.get_secret_value(SecretId=secret)
+        assert (current["SecretString"], current["VersionId"]) == ("second", second)
+        previous = secrets.get_secret_value(SecretId=secret, VersionStage="AWSPREVIOUS")
+        assert previous["SecretString"] == "first"
+        assert ssm.get_parameter(Name=parameter)["Parameter"]["Value"] == "loud"
+        history = ssm.get_parameter_history(Name=parameter)["Parameters"]
+        assert [(p["Value"], p["Version"]) for p in history] == [("quiet", 1), ("loud", 2)]
     finally:
         cloud.stop()
