@@ -178,6 +178,8 @@ class LocalCloud:
                 self._function_line,
                 time_scale=options.states_time_scale,
             )
+        if self._persister is not None:
+            self._persister.resume_events(self._delivery.invoker, services.functions.resolve)
         self._event_sources = self._start_event_sources(aws, services, self._runtime, self._delivery)
         if options.console:
             self._console = self._start_console(aws, stack, self._provisioned, self._runtime)
@@ -251,7 +253,9 @@ class LocalCloud:
             push.close()
         delivery, self._delivery = self._delivery, None
         if delivery is not None:
-            delivery.close(STOP_GRACE_S)
+            dropped = delivery.close(STOP_GRACE_S)
+            if self._persister is not None:
+                self._persister.hold_events(dropped)
 
     def _stop_runtime(self) -> None:
         runtime, self._runtime = self._runtime, None

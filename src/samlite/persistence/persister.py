@@ -28,6 +28,7 @@ from pathlib import Path
 
 from samlite.errors import StateError
 from samlite.model import AwsApi, Resource
+from samlite.persistence.async_events import AsyncEventsSection, Resolve
 from samlite.persistence.dynamodb import DynamoDbSection
 from samlite.persistence.reconcile import Plan, RemovedResources, plan, template_names
 from samlite.persistence.s3 import S3Section
@@ -37,6 +38,7 @@ from samlite.persistence.sns import SnsSection
 from samlite.persistence.sqs import SqsSection
 from samlite.persistence.ssm import SsmSection
 from samlite.persistence.state_folder import MANIFEST, RESET_HINT, Snapshot, SnapshotInfo, StateFolder
+from samlite.services.awslambda.async_queue import AsyncEvent, AsyncInvoker
 
 DEFAULT_INTERVAL_S = 5.0
 Log = Callable[[str], None]
@@ -91,7 +93,8 @@ class Persister:
         self._stack_name = stack_name
         self._region = region
         self._log = log
-        self._sections = list(sections) if sections is not None else all_sections()
+        self._events = AsyncEventsSection()
+        self._sections = [*(sections if sections is not None else all_sections()), self._events]
         self._snapshot: Snapshot | None = None
         self._plan: Plan | None = None
         self._aws: AwsApi | None = None
@@ -162,6 +165,19 @@ class Persister:
             if decided.decide(saved.type, saved.name) == "recreate" and saved.logical_id is not None:
                 self._logical_ids.setdefault((saved.type, saved.name), saved.logical_id)
         self._snapshot = None  # its content is in moto now; free it
+
+    def resume_events(self, invoker: AsyncInvoker, resolve: Resolve) -> None:
+        """Queue the saved async events again (once the event wiring runs); the snapshot now keeps
+        the invoker's outstanding events."""
+        submitted = self._events.resubmit(invoker, resolve, self._log)
+        if submitted:
+            self._log(f"saved state: {submitted} async event(s) queued again for delivery")
+
+    def hold_events(self, events: list[AsyncEvent]) -> None:
+        """The async events the stop dropped before they ran: kept by the last snapshot."""
+        self._events.hold(events)
+        if events:
+            self._log(f"saved state: {len(events)} async event(s) not run yet kept for the next start")
 
     def start_autosave(self, aws: AwsApi) -> None:
         self._aws = aws

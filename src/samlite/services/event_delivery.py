@@ -19,6 +19,7 @@ from samlite.model import AwsApi
 from samlite.services.awslambda.async_queue import (
     DEFAULT_CONCURRENCY,
     DEFAULT_RETRY_DELAYS,
+    AsyncEvent,
     AsyncInvoker,
     FunctionLog,
     Invoke,
@@ -149,10 +150,11 @@ class EventDelivery:
             if self.chaos is None or self.chaos.pending == 0:  # an invocation may have pushed more
                 return True
 
-    def close(self, timeout: float = 10.0) -> None:
+    def close(self, timeout: float = 10.0) -> list[AsyncEvent]:
+        """Stop; returns the async events dropped because they had not started (see `AsyncInvoker`)."""
         if self._closed:
-            return
+            return []
         self._closed = True
         if self.chaos is not None:
             self.chaos.close()  # what chaos still holds goes to the invoker now, not nowhere
-        self.invoker.close(timeout)
+        return self.invoker.close(timeout)

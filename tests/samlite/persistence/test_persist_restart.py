@@ -293,3 +293,29 @@ def test_a_restart_keeps_topics_subscriptions_secrets_and_parameters(start: Star
         assert [(p["Value"], p["Version"]) for p in history] == [("quiet", 1), ("loud", 2)]
     finally:
         cloud.stop()
+
+
+def test_async_events_not_run_at_the_stop_are_delivered_by_the_next_start(start: Start) -> None:
+    """Lambda keeps an accepted async event until it is processed ("Invoking a Lambda function
+    asynchronously", Lambda developer guide): a restart delivers what the stop had not run."""
+    cloud = start()
+    name = cloud.outputs["SlowName"]
+    lambda_client = cloud.client("lambda")
+    for number in range(5):  # reserved concurrency 1: one runs (0.5 s), four wait
+        payload = json.dumps({"n": number, "sleep": 0.5 if number == 0 else 0}).encode()
+        assert (
+            lambda_client.invoke(FunctionName=name, InvocationType="Event", Payload=payload)["StatusCode"]
+            == 202
+        )
+    cloud.stop()
+    ran_before = {record.event["n"] for record in cloud.invocations("Slow")}
+
+    cloud = start()
+    try:
+        assert cloud.wait_idle(30)
+        ran_after = {record.event["n"] for record in cloud.invocations("Slow")}
+        assert ran_before | ran_after == {0, 1, 2, 3, 4} and not ran_before & ran_after
+        assert ran_after, "the stop ran everything: nothing was left to keep"
+        assert any("async event(s) queued again" in line for line in cloud.lines)  # type: ignore[attr-defined]
+    finally:
+        cloud.stop()

@@ -146,6 +146,7 @@ class AsyncInvoker:
         self._outstanding = 0
         self._closed = False
         self._threads: set[threading.Thread] = set()
+        self._running: set[AsyncEvent] = set()  # events a worker is handling now
         self._retries: list[tuple[float, int, AsyncEvent]] = []
         self._retry_seq = itertools.count()
         self._retry_wakeup = threading.Condition(self._lock)
@@ -244,11 +245,19 @@ class AsyncInvoker:
         lane = self._lanes.get(function_name)
         return 0 if lane is None else len(lane.pending) + lane.active
 
-    def close(self, timeout: float = 10.0) -> None:
-        """Stop accepting events, log and drop what has not started, wait for running invocations."""
+    def outstanding(self) -> list[AsyncEvent]:
+        """Every event not done yet: queued, running, waiting for a retry (for `--persist`, which keeps
+        them so that a restart after a crash delivers them: at least once, as Lambda's async is)."""
+        with self._lock:
+            queued = [event for lane in self._lanes.values() for event in lane.pending]
+            return [*self._running, *queued, *(event for _, _, event in sorted(self._retries))]
+
+    def close(self, timeout: float = 10.0) -> list[AsyncEvent]:
+        """Stop accepting events, log and drop what has not started, wait for running invocations;
+        returns the dropped events (`--persist` keeps them for the next start)."""
         with self._lock:
             if self._closed:
-                return
+                return []
             self._closed = True
             dropped = [event for lane in self._lanes.values() for event in lane.pending]
             dropped += [event for _, _, event in self._retries]
@@ -271,6 +280,7 @@ class AsyncInvoker:
         for thread in threads:
             thread.join(max(0.0, deadline - time.monotonic()))
         self._retry_thread.join(max(0.0, deadline - time.monotonic()))
+        return dropped
 
     def function_arn(self, spec: FunctionSpec) -> str:
         """The ARN of the version that ran (unqualified for $LATEST)."""
@@ -328,6 +338,7 @@ class AsyncInvoker:
                         return
                     event = lane.pending.popleft()
                     lane.active += 1
+                    self._running.add(event)
                 try:
                     self._handle(event)
                 finally:
@@ -378,6 +389,7 @@ class AsyncInvoker:
             )
         finally:
             with self._lock:
+                self._running.discard(event)
                 if retry_at is not None and not self._closed:
                     heapq.heappush(self._retries, (retry_at, next(self._retry_seq), event))
                     self._retry_wakeup.notify_all()
