@@ -18,6 +18,9 @@ Configuration (command line, else ini file, else default):
 - ``--samlite-chaos SPEC`` / ini ``samlite_chaos``: ``duplicate=P,reorder=P,delay=MS[,seed=N]``:
   pushed deliveries (S3, SNS, EventBridge, schedules) are duplicated, reordered and delayed within
   what AWS's delivery contract allows, as ``samlite start --chaos`` does; ``wait()`` covers them.
+- ini ``samlite_persist_dir``: keep the cloud's data across sessions in this folder (as ``samlite start
+  --persist --state-dir DIR``). Unset (the default), the plugin persists nothing: every session starts
+  from the template alone, whatever ``[tool.samlite] persist`` says for ``samlite start``.
 
 Fixtures:
 
@@ -107,6 +110,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="duplicate=P,reorder=P,delay=MS[,seed=N]: chaos on pushed deliveries (over ini samlite_chaos).",
     )
     parser.addini("samlite_chaos", "Chaos on pushed deliveries: duplicate=P,reorder=P,delay=MS[,seed=N].")
+    parser.addini(
+        "samlite_persist_dir", "Keep the cloud's data across sessions in this folder (default: keep nothing)."
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -153,6 +159,7 @@ class PluginSettings:
     env_vars: Path | None = None
     iam: bool = True
     chaos: str | None = None
+    persist_dir: Path | None = None  # ini samlite_persist_dir: None persists nothing
 
 
 def parse_overrides(items: Sequence[str]) -> dict[str, str]:
@@ -186,7 +193,9 @@ def read_settings(config: pytest.Config) -> PluginSettings:
     chaos = config.getoption("samlite_chaos", None) or config.getini("samlite_chaos") or None
     if chaos:
         _check_chaos(str(chaos))
+    persist_dir = config.getini("samlite_persist_dir") or None
     return PluginSettings(
+        persist_dir=(root / str(persist_dir)).resolve() if persist_dir else None,
         template=(root / str(template)).resolve(),
         parameter_overrides=overrides,
         env_vars=(root / str(env_vars)).resolve() if env_vars else None,
@@ -214,6 +223,7 @@ def build_options(settings: PluginSettings, state_dir: Path) -> CloudOptions:
     """
     from samlite.cloud.local_cloud import CloudOptions
     from samlite.services.chaos import ChaosPolicy
+    from samlite.persistence.persister import PersistOptions
     from samlite.template import load_env_vars_file
 
     if not settings.template.is_file():
@@ -233,6 +243,8 @@ def build_options(settings: PluginSettings, state_dir: Path) -> CloudOptions:
         watch=False,
         state_dir=state_dir,
         chaos=ChaosPolicy.parse(settings.chaos) if settings.chaos else None,
+        state_dir=settings.persist_dir or state_dir,
+        persist=PersistOptions() if settings.persist_dir is not None else None,
     )
 
 
