@@ -86,7 +86,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--state-dir",
         default=".samlite",
         metavar="DIR",
-        help="where outputs.json, env and logs/ are written (default: .samlite)",
+        help="where outputs.json, env, credentials.json, logs/ and state/ (--persist) are written "
+        "(default: .samlite)",
     )
     parser.add_argument(
         "--no-console",
