@@ -37,6 +37,7 @@ from samlite.cloud.recorder import (
     InvocationRecord,
     InvocationRecorder,
 )
+from samlite.cloud.saved_state import SavedState
 from samlite.cloud.startup import Background, import_translator
 from samlite.cloud.state_files import write_env_file, write_outputs_file
 from samlite.cloud.unsupported import refuse_partial_start
@@ -46,9 +47,7 @@ from samlite.endpoint.embedded_aws import EmbeddedAws
 from samlite.errors import CloudError
 from samlite.iam.function_credentials import FunctionCredentials
 from samlite.model import Credentials, FunctionSpec, InvocationResult
-from samlite.persistence.credentials import load_admin_key, save_admin_key
 from samlite.persistence.persister import Persister
-from samlite.persistence.state_folder import state_folder_of
 from samlite.provisioning.provision import ProvisionedStack, provision
 from samlite.provisioning.reset import empty_resources, remove_resources
 from samlite.runtime import DebugOptions, LambdaRuntime
@@ -97,7 +96,7 @@ class LocalCloud:
         self._watcher: CodeWatcher | None = None
         self._gateway: LocalApiGateway | None = None
         self._console: Console | None = None
-        self._persister: Persister | None = None  # with `options.persist` (`--persist`)
+        self._saved: SavedState | None = None  # the administrator's key, and the snapshot with `persist`
         self._recorder = InvocationRecorder()
         self._logs = LogStream(Path(options.state_dir) / "logs", sink=options.log_sink)
         self._config = ProjectConfig()
@@ -133,12 +132,17 @@ class LocalCloud:
         # loads while the endpoint starts; with port 0 only samtranslator's import overlaps, and the
         # load waits for the port.
         expected_url = f"http://{options.host}:{options.port}"
-        # The administrator keeps the key an earlier start of this stack handed out (clients hold it).
-        admin_key = load_admin_key(Path(options.state_dir), options.stack_name)
-        self._persister = self._open_persister()  # a corrupt snapshot stops the start before anything runs
+        # A corrupt snapshot stops the start before anything runs; the admin key is an earlier start's.
+        saved = self._saved = SavedState(
+            Path(options.state_dir), options.stack_name, options.region, options.persist, self.log
+        )
         ahead = Background(self._load_stack, expected_url) if options.port else Background(import_translator)
         aws = EmbeddedAws(
-            host=options.host, port=options.port, region=options.region, iam=options.iam, admin_key=admin_key
+            host=options.host,
+            port=options.port,
+            region=options.region,
+            iam=options.iam,
+            admin_key=saved.admin_key,
         )
         services = attach(aws)
         try:
@@ -146,8 +150,7 @@ class LocalCloud:
         finally:
             ahead.join()
         self._aws, self._services = aws, services
-        if admin_key != aws.admin_credentials:
-            save_admin_key(Path(options.state_dir), options.stack_name, aws.admin_credentials)
+        saved.keep_admin_key(aws)
         stack = ahead.result() if options.port and aws.url == expected_url else self._load_stack(aws.url)
         self._stack = stack
         for warning in [*self._config.warnings, *stack.warnings]:
@@ -157,8 +160,7 @@ class LocalCloud:
         self._credentials = FunctionCredentials(aws)
         if services.role_credentials is not None:
             services.role_credentials.credentials_for = self._credentials.credentials_for
-        if self._persister is not None:
-            self._persister.check(list(stack.resources.values()))  # before anything is provisioned
+        saved.check(list(stack.resources.values()))  # before anything is provisioned
         # The runtime (its worker sandbox path is read from package metadata on disk) is built while
         # provisioning runs; it needs the endpoint, not the resources.
         runtime = Background(self._make_runtime, aws, self._debug_options(stack))
@@ -169,8 +171,7 @@ class LocalCloud:
         self._runtime = runtime.result()
         self._log_unsupported(self._provisioned)
         prepare_functions(self._runtime, stack.functions.values(), self.log)
-        if self._persister is not None:
-            self._persister.restore(aws)  # before events are wired: restoring invokes nothing
+        saved.restore(aws)  # before events are wired: restoring invokes nothing
         self._delivery = self._wire_events(aws, services, self._runtime)
         if services.states is not None:
             services.states.start(
@@ -178,8 +179,7 @@ class LocalCloud:
                 self._function_line,
                 time_scale=options.states_time_scale,
             )
-        if self._persister is not None:
-            self._persister.resume_events(self._delivery.invoker, services.functions.resolve)
+        saved.resume_events(self._delivery.invoker, services.functions.resolve)
         self._event_sources = self._start_event_sources(aws, services, self._runtime, self._delivery)
         if options.console:
             self._console = self._start_console(aws, stack, self._provisioned, self._runtime)
@@ -195,8 +195,7 @@ class LocalCloud:
         _check_answers(aws.url)
         if self._console is not None:
             self._console.attach()  # after samlite's own check: the cost page counts the application's work
-        if self._persister is not None:
-            self._persister.start_autosave(aws)
+        saved.start_autosave(aws)
         aws.prewarm()
 
     def stop(self) -> None:
@@ -213,7 +212,7 @@ class LocalCloud:
             self._stop_delivery,
             self._stop_runtime,
             self._stop_states,
-            self._stop_persister,
+            self._stop_saved_state,
             self._stop_aws,
         )
         for step in steps:
@@ -254,8 +253,8 @@ class LocalCloud:
         delivery, self._delivery = self._delivery, None
         if delivery is not None:
             dropped = delivery.close(STOP_GRACE_S)
-            if self._persister is not None:
-                self._persister.hold_events(dropped)
+            if self._saved is not None:
+                self._saved.hold_events(dropped)
 
     def _stop_runtime(self) -> None:
         runtime, self._runtime = self._runtime, None
@@ -266,25 +265,15 @@ class LocalCloud:
         if self._services is not None and self._services.states is not None:
             self._services.states.close()
 
-    def _stop_persister(self) -> None:
-        persister, self._persister = self._persister, None
-        if persister is not None:
-            persister.close()  # the last snapshot, once nothing runs any more
-
-    def _open_persister(self) -> Persister | None:
-        options = self.options
-        if options.persist is None:
-            return None
-        folder = state_folder_of(Path(options.state_dir))
-        persister = Persister(
-            folder, options.persist, stack_name=options.stack_name, region=options.region, log=self.log
-        )
-        return persister.open()
+    def _stop_saved_state(self) -> None:
+        saved = self._saved
+        if saved is not None:
+            saved.close()  # the last snapshot, once nothing runs any more
 
     @property
     def persister(self) -> Persister | None:
         """The saved state's keeper with `persist` (`save()` takes a snapshot now), else None."""
-        return self._persister
+        return self._saved.persister if self._saved is not None else None
 
     def _stop_aws(self) -> None:
         aws, self._aws = self._aws, None
