@@ -222,8 +222,8 @@ def build_options(settings: PluginSettings, state_dir: Path) -> CloudOptions:
     `.samlite/` of a `samlite start` the developer is running next to them.
     """
     from samlite.cloud.local_cloud import CloudOptions
-    from samlite.services.chaos import ChaosPolicy
     from samlite.persistence.persister import PersistOptions
+    from samlite.services.chaos import ChaosPolicy
     from samlite.template import load_env_vars_file
 
     if not settings.template.is_file():
@@ -241,7 +241,6 @@ def build_options(settings: PluginSettings, state_dir: Path) -> CloudOptions:
         env_vars=env_vars,
         iam=settings.iam,
         watch=False,
-        state_dir=state_dir,
         chaos=ChaosPolicy.parse(settings.chaos) if settings.chaos else None,
         state_dir=settings.persist_dir or state_dir,
         persist=PersistOptions() if settings.persist_dir is not None else None,

@@ -153,14 +153,7 @@ class LocalCloud:
         saved.keep_admin_key(aws)
         stack = ahead.result() if options.port and aws.url == expected_url else self._load_stack(aws.url)
         self._stack = stack
-        for warning in [*self._config.warnings, *stack.warnings]:
-            self.log(f"warning: {warning}")
-        refuse_partial_start(stack)  # before anything is created: never half a template
-        check_handlers(stack.functions.values())  # a handler that cannot load fails here, not on an event
-        self._credentials = FunctionCredentials(aws)
-        if services.role_credentials is not None:
-            services.role_credentials.credentials_for = self._credentials.credentials_for
-        saved.check(list(stack.resources.values()))  # before anything is provisioned
+        self._check_before_provisioning(aws, services, stack, saved)
         # The runtime (its worker sandbox path is read from package metadata on disk) is built while
         # provisioning runs; it needs the endpoint, not the resources.
         runtime = Background(self._make_runtime, aws, self._debug_options(stack))
@@ -172,20 +165,7 @@ class LocalCloud:
         self._log_unsupported(self._provisioned)
         prepare_functions(self._runtime, stack.functions.values(), self.log)
         saved.restore(aws)  # before events are wired: restoring invokes nothing
-        self._delivery = self._wire_events(aws, services, self._runtime)
-        if services.states is not None:
-            services.states.start(
-                state_machines_of(stack.resources.values()),
-                self._function_line,
-                time_scale=options.states_time_scale,
-            )
-        saved.resume_events(self._delivery.invoker, services.functions.resolve)
-        self._event_sources = self._start_event_sources(aws, services, self._runtime, self._delivery)
-        if options.console:
-            self._console = self._start_console(aws, stack, self._provisioned, self._runtime)
-        self._push = self._wire_push(aws, services, self._delivery, stack)
-        if api_gateway.has_api(stack):
-            self._gateway = self._start_gateway(aws, services, stack, self._runtime)
+        self._start_deliveries(aws, services, stack, saved)
         if options.watch:
             self._watcher = self._code_watcher(stack)
             self._watcher.start()
@@ -197,6 +177,45 @@ class LocalCloud:
             self._console.attach()  # after samlite's own check: the cost page counts the application's work
         saved.start_autosave(aws)
         aws.prewarm()
+
+    def _check_before_provisioning(
+        self, aws: EmbeddedAws, services: LocalServices, stack: Stack, saved: SavedState
+    ) -> None:
+        """Everything that may refuse the template, before anything is created in the embedded AWS."""
+        for warning in [*self._config.warnings, *stack.warnings]:
+            self.log(f"warning: {warning}")
+        refuse_partial_start(stack)  # never half a template
+        check_handlers(stack.functions.values())  # a handler that cannot load fails here, not on an event
+        self._credentials = FunctionCredentials(aws)
+        if services.role_credentials is not None:
+            services.role_credentials.credentials_for = self._credentials.credentials_for
+        saved.check(list(stack.resources.values()))  # a snapshot the template cannot take back
+
+    def _start_deliveries(
+        self, aws: EmbeddedAws, services: LocalServices, stack: Stack, saved: SavedState
+    ) -> None:
+        """What delivers events and requests to the functions: async queue, state machines, pollers,
+        console, pushed triggers and the API gateway, in that order."""
+        runtime = self._require_runtime()
+        self._delivery = self._wire_events(aws, services, runtime)
+        if services.states is not None:
+            services.states.start(
+                state_machines_of(stack.resources.values()),
+                self._function_line,
+                time_scale=self.options.states_time_scale,
+            )
+        saved.resume_events(self._delivery.invoker, services.functions.resolve)
+        self._event_sources = self._start_event_sources(aws, services, runtime, self._delivery)
+        if self.options.console:
+            self._console = self._start_console(aws, stack, self.provisioned, runtime)
+        self._push = self._wire_push(aws, services, self._delivery, stack)
+        if api_gateway.has_api(stack):
+            self._gateway = self._start_gateway(aws, services, stack, runtime)
+
+    def _require_runtime(self) -> LambdaRuntime:
+        if self._runtime is None:
+            raise LocalCloudError("the local cloud is not started")
+        return self._runtime
 
     def stop(self) -> None:
         """Stop everything started, in reverse order; leaves no process or thread behind, and removes the
