@@ -580,6 +580,7 @@ class LocalCloud:
             api_urls=lambda: self.api_urls,
             api_keys=lambda: self.api_keys,
             bind_host=self.options.host,
+            schedule_runs=lambda: self._push.clock.next_runs() if self._push is not None else {},
         )
         return Console(sources, report=self.log)
 

@@ -17,7 +17,7 @@ from typing import Any
 from samlite.console import static_files
 from samlite.console.context import ConsoleContext
 from samlite.console.http import ConsoleError, ConsoleRequest, error_response
-from samlite.console.pages import cost, dynamodb, functions, live, queues, s3, stack
+from samlite.console.pages import cost, dynamodb, functions, live, queues, s3, stack, states, triggers
 from samlite.console.router import Router
 from samlite.console.security import PAGE_HEADERS, Guard
 from samlite.endpoint.aws_errors import REST_JSON
@@ -25,7 +25,7 @@ from samlite.endpoint.local_apis import ApiResponse
 
 PREFIX = "/_samlite"
 LEFT_ALONE = ("/_samlite/trigger/",)
-PAGES = (stack, functions, live, s3, dynamodb, queues, cost)
+PAGES = (stack, functions, live, s3, dynamodb, queues, triggers, states, cost)
 
 log = logging.getLogger(__name__)
 

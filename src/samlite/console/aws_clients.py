@@ -81,3 +81,28 @@ class AdminClients:
             raise ConsoleError(400, "ValidationError", str(error)) from None
         except BotoCoreError as error:
             raise ConsoleError(502, "EndpointError", f"the endpoint did not answer: {error}") from None
+
+    def signed_post(self, path: str, service: str) -> tuple[int, str, bytes]:
+        """POST `path` on the endpoint, SigV4-signed as the administrator for `service` (what
+        `samlite trigger` does): (status, x-amzn-ErrorType, body). For the endpoint's own APIs that
+        boto3 has no client for; they check the signature and IAM as for any other caller."""
+        import urllib.error
+        import urllib.request
+
+        from botocore.auth import SigV4Auth
+        from botocore.awsrequest import AWSRequest
+        from botocore.credentials import Credentials
+
+        url = f"{self._aws.url}{path}"
+        credentials = self._aws.admin_credentials
+        request = AWSRequest(method="POST", url=url, data=b"", headers={"User-Agent": CONSOLE_AGENT})
+        signer = Credentials(credentials.access_key_id, credentials.secret_access_key)
+        SigV4Auth(signer, service, self._aws.region).add_auth(request)
+        prepared = urllib.request.Request(url, data=b"", headers=dict(request.headers.items()), method="POST")
+        try:
+            with urllib.request.urlopen(prepared, timeout=60) as response:
+                return response.status, "", response.read()
+        except urllib.error.HTTPError as error:
+            return error.code, str(error.headers.get("x-amzn-ErrorType") or ""), error.read()
+        except OSError as error:
+            raise ConsoleError(502, "EndpointError", f"the endpoint did not answer: {error}") from None

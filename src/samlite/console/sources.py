@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Protocol
 
 from samlite.endpoint.embedded_aws import EmbeddedAws
@@ -60,7 +61,8 @@ class ConsoleSources:
     - `recorder`: invocations and log lines; `worker_count(logical_id)`: warm execution environments;
     - `api_urls()`, `api_keys()`: the local API Gateway's, when the template has an API;
     - `bind_host`: where the endpoint listens (the console's security depends on it);
-    - `trigger(id)`: fires a schedule now, when the local cloud can (None otherwise).
+    - `trigger(id)`: fires a schedule now, when the local cloud can (None otherwise);
+    - `schedule_runs()`: the schedule clock's next run per schedule ARN (the triggers page).
     """
 
     aws: EmbeddedAws
@@ -72,3 +74,5 @@ class ConsoleSources:
     api_keys: Callable[[], Mapping[str, str]]
     bind_host: str = "127.0.0.1"
     trigger: Callable[[str], Any] | None = None
+    # ARN -> next run of each schedule the schedule clock tracks (empty before it has started).
+    schedule_runs: Callable[[], Mapping[str, datetime | None]] = dict

@@ -80,3 +80,25 @@ def wait_until(condition: Any, what: str, timeout: float = 20.0) -> Any:
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out after {timeout:g} s waiting for {what}")
         time.sleep(0.05)
+
+
+@pytest.fixture(scope="module")
+def triggers_cloud(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalCloud]:
+    """The triggers fixture: a worker fed by every kind of trigger, with a layer, and a state machine."""
+    options = CloudOptions(
+        template=FIXTURES / "triggers" / "template.yaml",
+        port=0,
+        api_port=0,
+        watch=False,
+        stack_name="console-triggers",
+        state_dir=tmp_path_factory.mktemp("console-triggers-state"),
+    )
+    with LocalCloud(options) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def triggers_console(triggers_cloud: LocalCloud) -> Iterator[ConsoleClient]:
+    client = ConsoleClient(triggers_cloud)
+    yield client
+    client.session.close()

@@ -1,10 +1,11 @@
-"""Functions page: each function's configuration (its role's policies included), warm workers,
+"""Functions page: each function's configuration (its role's policies, its layers), warm workers,
 recent invocations with their events, answers and log lines, invoke now, and a live log tail."""
 
 from __future__ import annotations
 
 import base64
 import json
+import re
 from typing import Any
 
 from samlite.console.context import ConsoleContext
@@ -13,10 +14,11 @@ from samlite.console.invocations import detail, summary
 from samlite.console.router import Router
 from samlite.console.sample_events import sample_events
 from samlite.endpoint.local_apis import ApiResponse
-from samlite.model import FunctionSpec
+from samlite.model import FunctionSpec, LayerSpec
 
 RECENT = 100  # invocations a page shows at most
 LOG_PAGE = 2000  # log lines per answer
+_PINNED = re.compile(r"==\s*([\w.]+)")
 
 
 def _spec(context: ConsoleContext, function_id: str) -> FunctionSpec:
@@ -56,6 +58,22 @@ def function_list(context: ConsoleContext) -> list[dict[str, Any]]:
     return rows
 
 
+def layer_view(layer: LayerSpec) -> dict[str, Any]:
+    """One of a function's layers: where its /opt content comes from on this machine."""
+    version = next((found[1] for line in layer.packages if (found := _PINNED.search(line))), None)
+    return {
+        "arn": layer.arn,
+        "name": layer.name,
+        "origin": layer.origin,
+        "folder": str(layer.content) if layer.content is not None else None,
+        "optPath": f"/opt/{layer.content_prefix}" if layer.content_prefix else "/opt",
+        "requirements": str(layer.requirements) if layer.requirements is not None else None,
+        "packages": list(layer.packages),
+        "powertoolsVersion": version if layer.origin == "powertools" else None,
+        "compatibleRuntimes": list(layer.compatible_runtimes),
+    }
+
+
 def configuration(context: ConsoleContext, spec: FunctionSpec) -> dict[str, Any]:
     sources = context.sources
     config = spec.event_invoke_config
@@ -82,6 +100,7 @@ def configuration(context: ConsoleContext, spec: FunctionSpec) -> dict[str, Any]
             "onFailure": config.on_failure_arn,
         },
         "events": {name: dict(event) for name, event in spec.events.items()},
+        "layers": [layer_view(layer) for layer in spec.layers],
         "warmWorkers": sources.worker_count(spec.logical_id),
         "samples": sample_events(spec, sources.aws.region),
     }

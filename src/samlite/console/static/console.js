@@ -159,7 +159,7 @@
     currentView = h("div");
     clear(root).appendChild(currentView);
     const main = currentView;
-    const pages = { stack: stackPage, functions: functionsPage, s3: s3Page, dynamodb: dynamodbPage, queues: queuesPage, cost: costPage };
+    const pages = { stack: stackPage, functions: functionsPage, s3: s3Page, dynamodb: dynamodbPage, queues: queuesPage, triggers: triggersPage, states: statesPage, cost: costPage };
     const render = pages[page] || notFoundPage;
     render(parts.slice(1), params).catch((error) => { append(main, [h("p", { class: "error" }, String(error.message || error))]); });
   }
@@ -327,6 +327,11 @@
           h("h3", {}, "Environment"),
           table(["Variable", "Value"], env.map(([k, v]) => h("tr", {}, td(k, "mono"), td(v, "mono"))), { empty: "no variables" }),
           h("h3", {}, "Events"), pre(config.events, "events"))),
+      h("h2", {}, "Layers"),
+      table(["#", "Layer", "ARN", "Comes from", "In /opt"], config.layers.map((layer, i) =>
+        h("tr", { "data-layer": layer.arn }, num(i + 1), td(layer.name, "mono"), td(layer.arn, "mono small"),
+          td(layerSource(layer), "mono"), td(layer.optPath, "mono"))),
+        { empty: "no layers", class: "layers" }),
       h("h2", {}, "Recent invocations"),
       h("table", { id: "invocations" }, h("thead", {}, h("tr", {}, INVOCATION_HEADERS.map((t) => Array.isArray(t) ? h("th", { class: t[1] }, t[0]) : h("th", {}, t)))), rowsBody),
       detailHolder,
@@ -346,6 +351,12 @@
       if (lines > nextLine) work.push(loadLogs());
       Promise.all(work).catch(failed);
     }, 60)));
+  }
+
+  function layerSource(layer) {
+    if (layer.origin === "powertools") return `Powertools ${layer.powertoolsVersion || ""} from PyPI (${layer.packages.join(" ")})`;
+    const where = layer.origin === "layer-map" ? `--layer-map: ${layer.folder}` : layer.folder;
+    return [where || "", layer.requirements ? ` + ${layer.requirements}` : "", layer.packages.length ? ` + ${layer.packages.join(" ")}` : ""].join("");
   }
 
   // -- S3 ------------------------------------------------------------------------------------------
@@ -621,6 +632,151 @@
       }), { empty: "no messages" }));
     }
     await refresh();
+  }
+
+  // -- Triggers ------------------------------------------------------------------------------------
+  const fnLink = (target) => target.function
+    ? h("a", { href: `#/functions/${enc(target.function)}` }, target.function)
+    : h("span", {}, target.logicalId || target.arn);
+  const stateBadge = (enabled, label) => badge(label || (enabled ? "enabled" : "disabled"), enabled ? "ok" : "warn");
+  async function triggersPage() {
+    const main = currentView;
+    const holder = h("div");
+    const fired = h("div", { id: "fired" });
+    append(main, [h("h1", {}, "Triggers"), fired, holder]);
+    async function refresh() {
+      const data = await api("/triggers");
+      clear(holder);
+      append(holder, [
+        h("h2", {}, "Schedules"),
+        table(["Schedule", "Kind", "Expression", "State", "Next run", "Targets", ""], data.schedules.map((s) => {
+          const fire = h("button", { class: "primary small", "data-fire": s.triggerId, onclick: () => act(fire, async () => {
+            const answer = await api("/triggers/fire", { method: "POST", body: { id: s.triggerId } });
+            toast(`fired ${answer.Id} at ${answer.Time}`);
+            clear(fired);
+            append(fired, [h("div", { class: "panel", id: "fired-result" },
+              h("div", { class: "row" }, badge("fired", "ok"), h("span", { class: "mono" }, `${answer.Id} (${answer.Kind} ${answer.Name}) at ${answer.Time}`)),
+              h("div", {}, "Delivered to: ", s.targets.map((t, i) => [i ? ", " : "", fnLink(t)])))]);
+          }) }, "Fire now");
+          return h("tr", { "data-schedule": s.triggerId },
+            td(s.logicalId || s.name, "mono", { title: s.arn }), td(s.kind === "rule" ? "EventBridge rule" : `Scheduler (${s.group})`),
+            td(`${s.expression}${s.timezone && s.timezone !== "UTC" ? ` in ${s.timezone}` : ""}`, "mono"),
+            td(stateBadge(s.enabled)),
+            td(s.enabled ? (s.nextRun ? fmtDate(s.nextRun) : "no run left") : "does not run on its own", "nowrap"),
+            td(s.targets.map((t) => h("div", {}, fnLink(t), t.input ? h("span", { class: "muted small mono" }, ` input ${t.input}`) : null))),
+            td(fire));
+        }), { empty: "no schedules" }),
+        h("p", { class: "muted small" }, "Fire now runs a schedule at once, disabled ones too, as samlite trigger does (through the IAM-checked trigger API, as the administrator)."),
+        h("h2", {}, "Event-source mappings"),
+        table(["Source", "Kind", "Function", "State", ["Batch size", "num"], "Window", "In flight", "Last result", "Filters"], data.mappings.map((m) =>
+          h("tr", { "data-mapping": m.uuid },
+            td(m.sourceLogicalId || m.source, "mono", { title: m.source }), td(m.kind), td(fnLink({ function: m.function, arn: m.functionArn })),
+            td(stateBadge(m.state === "Enabled", m.state)), num(m.batchSize), td(m.batchingWindowS ? `${m.batchingWindowS} s` : "–"),
+            td(m.queue ? `${m.queue.inFlight} in flight, ${m.queue.visible} waiting` : (m.startingPosition ? `from ${m.startingPosition}` : "–")),
+            td(m.lastResult || "–", "muted"), td(m.filters.map((f) => h("div", { class: "mono small" }, f))))),
+          { empty: "no event-source mappings" }),
+        h("h2", {}, "SNS subscriptions"),
+        table(["Topic", "Protocol", "Endpoint", "Filter policy", "Raw"], data.subscriptions.map((s) =>
+          h("tr", { "data-subscription": s.arn },
+            td(s.topicLogicalId || s.topic, "mono", { title: s.topic }), td(s.protocol),
+            td(s.target.function ? fnLink(s.target) : s.endpoint, "mono"),
+            td(s.filterPolicy ? [h("div", { class: "mono small" }, s.filterPolicy), h("div", { class: "muted small" }, `on ${s.filterPolicyScope}`)] : "–"),
+            td(s.rawMessageDelivery ? "yes" : "no"))),
+          { empty: "no subscriptions" }),
+        h("h2", {}, "EventBridge rules"),
+        table(["Rule", "Bus", "State", "Pattern", "Targets"], data.rules.map((r) =>
+          h("tr", { "data-rule": r.logicalId || r.name },
+            td(r.logicalId || r.name, "mono", { title: r.arn }), td(r.bus, "mono"), td(stateBadge(r.enabled)),
+            td(pre(r.pattern, "pattern")), td(r.targets.map((t) => h("div", {}, fnLink(t)))))),
+          { empty: "no event-pattern rules" }),
+      ]);
+    }
+    await refresh();
+    leave.push(onLive(debounce(() => refresh().catch(failed), 500)));
+  }
+
+  // -- State machines ------------------------------------------------------------------------------
+  function statusBadge(status) {
+    return badge(status || "–", status === "SUCCEEDED" ? "ok" : status === "RUNNING" ? "cold" : status ? "bad" : "");
+  }
+  async function statesPage(parts, params) {
+    const main = currentView;
+    if (parts.length) return machinePage(parts[0], params.get("execution"));
+    const data = await api("/state-machines");
+    append(main, [h("h1", {}, "State machines"),
+      table(["State machine", "Template resource", "Type", "Created", "Last execution"], data.stateMachines.map((m) =>
+        h("tr", { class: "clickable", "data-state-machine": m.name, onclick: () => go(`#/states/${enc(m.name)}`) },
+          td(h("a", { href: `#/states/${enc(m.name)}` }, m.name), "mono"), td(m.logicalId || "–", "mono"), td(m.type), td(fmtDate(m.created)),
+          td(m.last ? [statusBadge(m.last.status), " ", fmtDate(m.last.startDate)] : "–"))),
+        { empty: "no state machines" })]);
+  }
+
+  async function machinePage(name, executionArn) {
+    const main = currentView;
+    const holder = h("tbody");
+    const detail = h("div", { id: "execution-detail" });
+    let picked = executionArn;
+    let polling = false;
+    const m = await api(`/state-machines/${enc(name)}`);
+    function rows(executions) {
+      clear(holder);
+      if (!executions.length) holder.appendChild(h("tr", {}, h("td", { colspan: 6, class: "muted" }, "no executions yet")));
+      for (const e of executions) {
+        holder.appendChild(h("tr", { class: `clickable${e.arn === picked ? " selected" : ""}`, "data-execution": e.name, onclick: () => { picked = e.arn; show(e.arn).catch(failed); } },
+          td(e.name, "mono small"), td(statusBadge(e.status)), td(fmtDate(e.startDate), "nowrap"), td(fmtDate(e.stopDate), "nowrap"),
+          td(pre(e.input, "execution-input")), td(e.error ? pre({ error: e.error, cause: e.cause }, "execution-error") : pre(e.output, "execution-output"))));
+      }
+    }
+    async function refresh() { rows((await api(`/state-machines/${enc(name)}`)).executions); }
+    async function show(arn) {
+      for (const row of holder.children) row.classList.toggle("selected", row.dataset.execution === arn.split(":").pop());
+      const e = await api(`/executions?arn=${enc(arn)}`);
+      clear(detail);
+      append(detail, [h("h2", {}, "Execution ", h("span", { class: "mono" }, e.name), " ", statusBadge(e.status)),
+        h("div", { class: "cols" },
+          h("div", {}, h("h3", {}, "Input"), pre(e.input, "execution-input")),
+          h("div", {}, h("h3", {}, e.error ? "Error" : "Output"), e.error ? pre({ error: e.error, cause: e.cause }, "execution-error") : pre(e.output, "execution-output"))),
+        h("h3", {}, "History"),
+        table(["#", "Time", "Event", "Details"], e.events.map((ev) =>
+          h("tr", { "data-event-type": ev.type }, num(ev.id), td(fmtTime(Date.parse(ev.timestamp) / 1000), "nowrap"), td(ev.type, "mono"),
+            td(Object.keys(ev.details).length ? pre(ev.details, "event-details") : "")))),
+        e.moreEvents ? h("p", { class: "muted small" }, "Only the first 1000 events are shown.") : null]);
+      if (e.status === "RUNNING" && !polling && currentView === main) {  // until it ends, while this page is shown
+        polling = true;
+        setTimeout(() => { polling = false; if (currentView === main) Promise.all([refresh(), show(arn)]).catch(failed); }, 400);
+      }
+    }
+    const input = h("textarea", { id: "execution-input", spellcheck: "false" });
+    input.value = "{\n}\n";
+    const executionName = h("input", { id: "execution-name", class: "mono", placeholder: "name (optional)" });
+    const start = h("button", { class: "primary", id: "start-execution", onclick: () => act(start, async () => {
+      let value;
+      try { value = JSON.parse(input.value); } catch (error) { throw new Error(`the input is not JSON: ${error.message}`); }
+      const answer = await api(`/state-machines/${enc(name)}/executions`, { method: "POST", body: { input: value, name: executionName.value } });
+      toast(`started ${answer.executionArn.split(":").pop()}`);
+      picked = answer.executionArn;
+      await refresh();
+      await show(answer.executionArn);
+    }) }, "Start execution");
+    append(main, [
+      h("p", { class: "crumbs" }, h("a", { href: "#/states" }, "State machines"), " / ", h("span", { class: "mono" }, name)),
+      h("h1", { class: "mono" }, m.name),
+      h("div", { class: "cols" },
+        h("div", { class: "panel" }, h("dl", { class: "grid" },
+          h("dt", {}, "ARN"), h("dd", { class: "mono" }, m.arn),
+          h("dt", {}, "Template resource"), h("dd", { class: "mono" }, m.logicalId || "–"),
+          h("dt", {}, "Type"), h("dd", {}, m.type),
+          h("dt", {}, "Role"), h("dd", { class: "mono" }, m.roleArn || "–"),
+          h("dt", {}, "Created"), h("dd", {}, fmtDate(m.created)))),
+        h("div", {}, h("h3", {}, "Definition"), pre(m.definition, "definition"))),
+      h("h2", {}, "Start execution"),
+      h("div", { class: "panel" }, h("div", { class: "row" }, executionName, start), input),
+      h("h2", {}, "Recent executions ", h("button", { class: "small", onclick: () => refresh().catch(failed) }, "Refresh")),
+      h("table", { id: "executions" }, h("thead", {}, h("tr", {}, ["Execution", "Status", "Started", "Stopped", "Input", "Output"].map((t) => h("th", {}, t)))), holder),
+      detail]);
+    rows(m.executions);
+    if (picked || m.executions.length) await show(picked || m.executions[0].arn);
+    leave.push(onLive(debounce(() => refresh().catch(failed), 300)));  // a task's invocation, say
   }
 
   // -- Cost ----------------------------------------------------------------------------------------

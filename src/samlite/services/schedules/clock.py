@@ -120,6 +120,12 @@ class ScheduleClock:
                 lines.append(f"{head}: next run {track.next_run:%Y-%m-%dT%H:%M:%SZ}{flexible}")
         return lines
 
+    def next_runs(self) -> dict[str, datetime | None]:
+        """ARN -> the next scheduled run of every schedule the clock tracks (None: none left, or its
+        expression never runs), for the console; disabled ones included (they do not fire on their own)."""
+        with self._lock:
+            return {arn: track.next_run for arn, track in self._tracks.items()}
+
     def fire_now(self, entry: ScheduleEntry) -> datetime:
         """Run `entry` now, whatever its state; returns the time it ran with."""
         when = self._now().replace(microsecond=0)

@@ -169,3 +169,17 @@ def test_the_clock_thread_starts_and_stops() -> None:
     schedules.start()
     schedules.stop()
     assert any("schedule r (rule r): rate(1 day): next run" in line for line in logs)
+
+
+def test_next_runs_are_what_the_clock_will_fire_next_disabled_ones_included() -> None:
+    """The console's triggers page shows these: the run after the one just fired, and a disabled
+    schedule's next scheduled time (it does not fire on its own)."""
+    every5, off = rule("every5", "rate(5 minutes)"), rule("off", "cron(0 3 * * ? *)", enabled=False)
+    schedules, clock, fired, _ = setup(every5, off)
+    assert schedules.next_runs() == {}  # nothing seen yet
+    run_until(schedules, clock, T0 + timedelta(minutes=6))
+    assert [name for name, _ in fired] == ["every5"]
+    assert schedules.next_runs() == {
+        every5.arn: T0 + timedelta(minutes=10),
+        off.arn: datetime(2025, 1, 2, 3, 0, tzinfo=UTC),
+    }
