@@ -739,7 +739,7 @@
         h("h3", {}, "History"),
         table(["#", "Time", "Event", "Details"], e.events.map((ev) =>
           h("tr", { "data-event-type": ev.type }, num(ev.id), td(fmtTime(Date.parse(ev.timestamp) / 1000), "nowrap"), td(ev.type, "mono"),
-            td(Object.keys(ev.details).length ? pre(ev.details, "event-details") : "")))),
+            td(Object.keys(ev.details).length ? pre(JSON.stringify(ev.details), "event-details") : "")))),
         e.moreEvents ? h("p", { class: "muted small" }, "Only the first 1000 events are shown.") : null]);
       if (e.status === "RUNNING" && !polling && currentView === main) {  // until it ends, while this page is shown
         polling = true;
@@ -747,7 +747,8 @@
       }
     }
     const input = h("textarea", { id: "execution-input", spellcheck: "false" });
-    input.value = "{\n}\n";
+    // Start from the latest execution's input: rerunning with a change is the usual next step.
+    input.value = m.executions.length ? JSON.stringify(m.executions[0].input, null, 2) : "{\n}\n";
     const executionName = h("input", { id: "execution-name", class: "mono", placeholder: "name (optional)" });
     const start = h("button", { class: "primary", id: "start-execution", onclick: () => act(start, async () => {
       let value;
