@@ -1,11 +1,12 @@
 """The samlite console: see and drive the local cloud in a browser, and what it would cost on AWS.
 
 Served on the embedded AWS endpoint at `/_samlite/` (no port of its own) by `samlite start`, unless
-`--no-console`. Pages: the stack, functions (configuration, invocations, invoke now, live logs), S3,
-DynamoDB, queues and topics, and the cost of the work done since start. The facade builds a
-`Console` from `ConsoleSources` once the stack is provisioned and calls `attach()`; nothing of it
-runs unless a browser asks (the request meter that feeds the cost page is a few counter updates per
-request). Safe by default: see `security`.
+`--no-console`. Pages: the stack, functions (configuration, layers, invocations, invoke now, live
+logs), S3, DynamoDB, queues and topics, triggers (event sources, schedules and "fire now"), state
+machines (executions, their history, start one), and the cost of the work done since start. The
+facade builds a `Console` from `ConsoleSources` once the stack is provisioned and calls `attach()`;
+nothing of it runs unless a browser asks (the request meter that feeds the cost page is a few
+counter updates per request). Safe by default: see `security`.
 """
 
 from __future__ import annotations
