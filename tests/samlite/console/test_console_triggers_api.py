@@ -26,10 +26,15 @@ def _by(rows: list[dict[str, Any]], key: str) -> dict[str, dict[str, Any]]:
 
 def test_every_event_source_is_listed(triggers_console: ConsoleClient) -> None:
     data = triggers_console.get("/triggers")
-    [mapping] = data["mappings"]
-    assert (mapping["kind"], mapping["sourceLogicalId"], mapping["function"]) == ("SQS", "Jobs", "Worker")
-    assert mapping["state"] == "Enabled" and mapping["batchSize"] == 5
-    assert set(mapping["queue"]) == {"visible", "inFlight"}
+    mappings = _by(data["mappings"], "kind")
+    assert set(mappings) == {"SQS", "DynamoDB stream"}
+    queue, stream = mappings["SQS"], mappings["DynamoDB stream"]
+    assert (queue["sourceLogicalId"], queue["function"], queue["state"]) == ("Jobs", "Worker", "Enabled")
+    assert queue["batchSize"] == 5 and set(queue["queue"]) == {"visible", "inFlight"}
+    assert (stream["function"], stream["batchSize"], stream["batchingWindowS"]) == ("Worker", 10, 1)
+    assert stream["startingPosition"] == "LATEST" and stream["queue"] is None
+    assert stream["sourceLogicalId"] == "Orders"
+    assert ":table/" in stream["source"] and "/stream/" in stream["source"]
     [subscription] = data["subscriptions"]
     assert subscription["topicLogicalId"] == "Notices" and subscription["protocol"] == "lambda"
     assert subscription["target"]["function"] == "Worker"
@@ -38,6 +43,26 @@ def test_every_event_source_is_listed(triggers_console: ConsoleClient) -> None:
     assert rule["logicalId"] == "WorkerOrders" and rule["bus"] == "default" and rule["enabled"]
     assert rule["pattern"] == {"source": ["shop"], "detail-type": ["order placed"]}
     assert [t["function"] for t in rule["targets"]] == ["Worker"]
+
+
+def test_a_queue_mapping_shows_what_it_has_in_flight(
+    triggers_cloud: LocalCloud, triggers_console: ConsoleClient, tmp_path: Path
+) -> None:
+    """A message the mapping received stays in the queue, invisible, until the function's batch
+    succeeds and Lambda deletes it ("Using Lambda with Amazon SQS")."""
+    marker = tmp_path / "release"
+    jobs = triggers_cloud.stack.resources["Jobs"].ref
+    triggers_cloud.client("sqs").send_message(
+        QueueUrl=jobs, MessageBody=json.dumps({"holdUntil": str(marker)})
+    )
+
+    def queue_counts() -> dict[str, int]:
+        mappings = triggers_console.get("/triggers")["mappings"]
+        return next(m["queue"] for m in mappings if m["kind"] == "SQS")
+
+    wait_until(lambda: queue_counts()["inFlight"] == 1, "the message in flight")
+    marker.write_text("go")
+    wait_until(lambda: queue_counts() == {"visible": 0, "inFlight": 0}, "the message deleted")
 
 
 def test_schedules_show_their_expression_state_and_next_run(triggers_console: ConsoleClient) -> None:

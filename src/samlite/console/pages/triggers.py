@@ -42,7 +42,8 @@ class _Names:
         self.functions = {arn: logical for logical, arn in sources.provisioned.function_arns.items()}
         self.resources: dict[str, str] = {}
         for resource in sources.stack.resources.values():
-            for value in (resource.attributes.get("Arn"), resource.ref):
+            attributes = resource.attributes
+            for value in (attributes.get("Arn"), attributes.get("StreamArn"), resource.ref):
                 if isinstance(value, str) and value:
                     self.resources[value] = resource.logical_id
 
@@ -192,12 +193,25 @@ def rule_and_schedule_rows(
     return rules, sorted(schedules, key=lambda s: str(s["logicalId"] or s["name"]))
 
 
+def _all_schedules(context: ConsoleContext) -> list[dict[str, Any]]:
+    found: list[dict[str, Any]] = []
+    token: str | None = None
+    while True:
+        page = context.clients.call(
+            "scheduler", "list_schedules", MaxResults=100, **({"NextToken": token} if token else {})
+        )
+        found.extend(page.get("Schedules", []))
+        token = page.get("NextToken")
+        if not token:
+            return found
+
+
 def _scheduler_rows(
     context: ConsoleContext, names: _Names, runs: Mapping[str, datetime | None]
 ) -> list[dict[str, Any]]:
     clients = context.clients
     rows = []
-    for listed in clients.call("scheduler", "list_schedules", MaxResults=100).get("Schedules", []):
+    for listed in _all_schedules(context):
         group, name = str(listed.get("GroupName") or "default"), str(listed.get("Name"))
         schedule = clients.call("scheduler", "get_schedule", Name=name, GroupName=group)
         arn = str(schedule.get("Arn"))
