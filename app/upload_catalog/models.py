@@ -58,6 +58,7 @@ class ObjectHead:
     etag: str
     content_type: str | None
     version_id: str | None = None
+    last_modified: str | None = None  # ISO 8601 UTC, as S3 events write times; the reconcile's upload time
 
 
 @dataclass(frozen=True)

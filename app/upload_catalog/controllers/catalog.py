@@ -21,15 +21,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from upload_catalog.controllers.describe import describe_object
 from upload_catalog.controllers.events import parse_event
 from upload_catalog.controllers.ports import CatalogStore, ObjectStore
-from upload_catalog.models import Action, CatalogEntry, CatalogItem, ObjectEvent, ObjectHead, Tombstone
-from upload_catalog.sniffing import sniff
+from upload_catalog.models import Action, CatalogItem, ObjectEvent, ObjectHead, Tombstone
 
 LOGGER = logging.getLogger("upload_catalog")
-
-#: What S3 itself reports for an object uploaded without a Content-Type.
-DEFAULT_CONTENT_TYPE = "binary/octet-stream"
 
 
 @dataclass(frozen=True)
@@ -145,32 +142,18 @@ class CatalogController:
     def _describe(self, event: ObjectEvent, head: ObjectHead, version_id: str | None) -> tuple[str, str]:
         """Catalogue the object ``head`` describes; ``version_id`` is that object's version (None: the
         current object, whose ETag the ranged GET still checks)."""
-        data = b""
-        if head.size > 0:
-            prefix = self._objects.read_prefix(
-                event.bucket,
-                event.key,
-                min(self._sniff_bytes, head.size),
-                etag=head.etag,
-                version_id=version_id,
-            )
-            if prefix is None:
-                return OUTCOME_SUPERSEDED, "object replaced or removed between HEAD and GET"
-            data = prefix
-        sniffed = sniff(data)
-        entry = CatalogEntry(
-            bucket=event.bucket,
-            key=event.key,
-            size=head.size,
-            etag=head.etag,
-            content_type=sniffed.content_type or head.content_type or DEFAULT_CONTENT_TYPE,
-            declared_content_type=head.content_type,
+        entry = describe_object(
+            self._objects,
+            event.bucket,
+            event.key,
+            head,
+            version_id=version_id,
+            sniff_bytes=self._sniff_bytes,
             sequencer=event.sequencer,
             event_time=event.event_time,
-            width=sniffed.width,
-            height=sniffed.height,
-            version_id=version_id,
         )
+        if entry is None:
+            return OUTCOME_SUPERSEDED, "object replaced or removed between HEAD and GET"
         return self._store(entry)
 
     def _tombstone(self, event: ObjectEvent) -> Tombstone:
