@@ -2,7 +2,7 @@
 
 The template passes its parameters through: ``ALLOWED_CONTENT_TYPES`` (comma-separated media types,
 ``image/*`` for a family), ``MAX_UPLOAD_BYTES``, ``CORS_ALLOWED_ORIGINS`` (comma-separated origins;
-empty means no cross-origin browser access), plus the table and bucket names.
+empty means no cross-origin browser access), plus the table, statistics table and bucket names.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ class ApiConfig:
 
     table_name: str
     bucket: str
+    stats_table: str
     allowed_types: tuple[str, ...]
     max_upload_bytes: int
     cors_origins: frozenset[str]
@@ -43,6 +44,9 @@ def load_api_config(env: Mapping[str, str] | None = None) -> ApiConfig:
     bucket = env.get("UPLOADS_BUCKET", "").strip()
     if not bucket:
         raise ConfigError("environment variable UPLOADS_BUCKET is not set: it must name the uploads bucket")
+    stats_table = env.get("STATS_TABLE", "").strip()
+    if not stats_table:
+        raise ConfigError("environment variable STATS_TABLE is not set: it must name the statistics table")
     types = [t.lower() for t in _split(env.get("ALLOWED_CONTENT_TYPES", ""))]
     if not types:
         raise ConfigError("environment variable ALLOWED_CONTENT_TYPES is empty: name at least one media type")
@@ -64,6 +68,7 @@ def load_api_config(env: Mapping[str, str] | None = None) -> ApiConfig:
     return ApiConfig(
         table_name=base.table_name,
         bucket=bucket,
+        stats_table=stats_table,
         allowed_types=tuple(dict.fromkeys(types)),
         max_upload_bytes=int(raw_max),
         cors_origins=frozenset(origins),

@@ -33,7 +33,7 @@ class Config:
     log_level: str = "INFO"
 
 
-def _positive_int(env: Mapping[str, str], name: str, default: int, maximum: int | None = None) -> int:
+def positive_int(env: Mapping[str, str], name: str, default: int, maximum: int | None = None) -> int:
     raw = env.get(name, "").strip()
     if not raw:
         return default
@@ -53,14 +53,18 @@ def load_config(env: Mapping[str, str] | None = None) -> Config:
     table_name = env.get("CATALOG_TABLE", "").strip()
     if not table_name:
         raise ConfigError("environment variable CATALOG_TABLE is not set: it must name the catalog table")
-    # Lambda sets AWS_LAMBDA_LOG_LEVEL from LoggingConfig.ApplicationLogLevel; LOG_LEVEL overrides locally.
+    return Config(
+        table_name=table_name,
+        tombstone_ttl_seconds=positive_int(env, "TOMBSTONE_TTL_SECONDS", DEFAULT_TOMBSTONE_TTL_SECONDS),
+        sniff_bytes=positive_int(env, "SNIFF_BYTES", MAX_SNIFF_BYTES, maximum=MAX_SNIFF_BYTES),
+        log_level=log_level(env),
+    )
+
+
+def log_level(env: Mapping[str, str]) -> str:
+    """The logging level: Lambda sets AWS_LAMBDA_LOG_LEVEL from LoggingConfig.ApplicationLogLevel;
+    LOG_LEVEL overrides it locally."""
     level = (env.get("LOG_LEVEL") or env.get("AWS_LAMBDA_LOG_LEVEL") or "INFO").strip().upper()
     if level not in {"DEBUG", "INFO", "WARNING", "WARN", "ERROR", "CRITICAL", "TRACE", "FATAL"}:
         raise ConfigError(f"environment variable LOG_LEVEL has unknown level {level!r}")
-    level = {"WARN": "WARNING", "TRACE": "DEBUG", "FATAL": "CRITICAL"}.get(level, level)
-    return Config(
-        table_name=table_name,
-        tombstone_ttl_seconds=_positive_int(env, "TOMBSTONE_TTL_SECONDS", DEFAULT_TOMBSTONE_TTL_SECONDS),
-        sniff_bytes=_positive_int(env, "SNIFF_BYTES", MAX_SNIFF_BYTES, maximum=MAX_SNIFF_BYTES),
-        log_level=level,
-    )
+    return {"WARN": "WARNING", "TRACE": "DEBUG", "FATAL": "CRITICAL"}.get(level, level)

@@ -6,6 +6,7 @@ Kept apart from ``models`` so the S3-event and API functions do not define them 
 
 from __future__ import annotations
 
+import json
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
@@ -142,3 +143,27 @@ class Checkpoint:
 
     def leased_to_other(self, owner: str, now: float) -> bool:
         return self.lease_owner not in (None, owner) and self.lease_until > now
+
+
+def checkpoint_document(checkpoint: Checkpoint) -> str:
+    """The checkpoint as one JSON document (what the state table stores)."""
+    raw = asdict(checkpoint)
+    raw["cursor"]["s3_marker"] = list(checkpoint.cursor.s3_marker) if checkpoint.cursor.s3_marker else None
+    return json.dumps(raw, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+
+
+def checkpoint_from_document(document: str) -> Checkpoint:
+    """The inverse of ``checkpoint_document``; ValueError when the document is not one."""
+    raw = json.loads(document)
+    if not isinstance(raw, dict) or not isinstance(raw.get("run_id"), str):
+        raise ValueError("the reconcile checkpoint is not a checkpoint document")
+    cursor = raw.get("cursor") or {}
+    marker = cursor.get("s3_marker")
+    known = {f.name for f in fields(Checkpoint)}
+    return Checkpoint(
+        **{
+            **{name: value for name, value in raw.items() if name in known},
+            "cursor": Cursor(cursor.get("position"), (str(marker[0]), str(marker[1])) if marker else None),
+            "totals": Counts.from_dict(raw.get("totals")),
+        }
+    )

@@ -20,6 +20,8 @@ from upload_catalog.controllers.sequencer import normalize_sequencer
 from upload_catalog.models import CatalogEntry, Tombstone
 from upload_catalog.services.catalog_table import DynamoCatalogStore
 
+from tests.template.sam_template import create_table, load_template
+
 HANDLER = "upload_catalog.handlers.api"
 TYPES = ["image/png", "image/jpeg", "application/pdf", "text/plain"]
 
@@ -43,6 +45,9 @@ def calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 @pytest.fixture
 def api(aws, monkeypatch: pytest.MonkeyPatch) -> Iterator[ModuleType]:
     monkeypatch.setenv("CATALOG_TABLE", aws.table)
+    monkeypatch.setenv(
+        "STATS_TABLE", create_table(aws.dynamodb, load_template(), "CatalogStatsTable", "stats")
+    )
     monkeypatch.setenv("UPLOADS_BUCKET", aws.bucket)
     monkeypatch.setenv("ALLOWED_CONTENT_TYPES", "image/*,text/plain")
     monkeypatch.setenv("MAX_UPLOAD_BYTES", "1000")
@@ -241,3 +246,32 @@ def test_equal_upload_times_still_page_completely(aws, api, calls) -> None:
     for order in ("newest", "key"):
         keys, _ = list_all(api, calls, order=order, limit="7")
         assert sorted(keys) == [f"same/{i:02d}" for i in range(30)] and len(keys) == 30, order
+
+
+def test_stats_are_one_get_item_or_one_query(aws, api, calls: list[str]) -> None:
+    from upload_catalog.controllers.stats_updates import StatsUpdater
+    from upload_catalog.services.stats_table import DynamoStatsStore
+
+    from tests.unit.stats_fakes import catalog_image, stream_record
+
+    records = [
+        stream_record(n + 1, key, None, catalog_image(key, size, kind, bucket=aws.bucket), bucket=aws.bucket)
+        for n, (key, size, kind) in enumerate(
+            [("photos/a.png", 10, "image/png"), ("photos/b.txt", 3, "text/plain"), ("c.png", 5, "image/png")]
+        )
+    ]
+    StatsUpdater(DynamoStatsStore(aws.dynamodb, "stats")).handle({"Records": records})
+    calls.clear()
+    status, _, body = call(api, "GET", "/stats", query=None)
+    assert status == 200 and (body["objects"], body["bytes"]) == (3, 18)
+    assert body["types"] == [
+        {"type": "image/*", "objects": 2, "bytes": 15},
+        {"type": "text/*", "objects": 1, "bytes": 3},
+    ]
+    assert calls == ["Query"]
+    calls.clear()
+    status, _, body = call(api, "GET", "/stats", query={"prefix": "photos/", "type": "image/*"})
+    assert (status, body["objects"], body["bytes"]) == (200, 1, 10)
+    assert calls == ["GetItem"]
+    status, _, body = call(api, "GET", "/stats", query={"prefix": "photos/2026/"})
+    assert status == 400 and "prefix" in body["error"]["message"]

@@ -105,6 +105,8 @@ def create_table(
         kwargs["GlobalSecondaryIndexes"] = props["GlobalSecondaryIndexes"]
     if "SSESpecification" in props:
         kwargs["SSESpecification"] = {"Enabled": props["SSESpecification"]["SSEEnabled"]}
+    if "StreamSpecification" in props:
+        kwargs["StreamSpecification"] = {"StreamEnabled": True, **props["StreamSpecification"]}
     dynamodb.create_table(**kwargs)
     ttl = props.get("TimeToLiveSpecification")
     if ttl:

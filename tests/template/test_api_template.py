@@ -40,6 +40,8 @@ def test_api_function_has_least_privilege(transformed: dict[str, Any]) -> None:
         ("dynamodb:GetItem", "CatalogTable.Arn/index/*"),
         ("dynamodb:Query", "CatalogTable.Arn"),
         ("dynamodb:Query", "CatalogTable.Arn/index/*"),
+        ("dynamodb:GetItem", "CatalogStatsTable.Arn"),  # GET /stats: one GetItem or one Query
+        ("dynamodb:Query", "CatalogStatsTable.Arn"),
         ("s3:PutObject", f"{bucket_arn}/uploads/*"),  # presigned POSTs only under uploads/
         ("s3:GetObject", f"{bucket_arn}/*"),
         ("s3:DeleteObject", f"{bucket_arn}/*"),
@@ -56,6 +58,7 @@ def test_api_function_wiring(template: dict[str, Any], transformed: dict[str, An
         "ALLOWED_CONTENT_TYPES": {"Fn::Join": [",", {"Ref": "AllowedContentTypes"}]},
         "MAX_UPLOAD_BYTES": {"Ref": "MaxUploadBytes"},
         "CORS_ALLOWED_ORIGINS": {"Ref": "CorsAllowedOrigins"},
+        "STATS_TABLE": {"Ref": "CatalogStatsTable"},
     }
     assert props(template, "ApiFunctionLogGroup")["LogGroupName"] == {"Fn::Sub": "/aws/lambda/${ApiFunction}"}
     # API Gateway waits at most 29 s for the integration: the function must give up sooner.

@@ -45,6 +45,14 @@ def test_logical_ids_and_outputs(template: dict[str, Any]) -> None:
             "Description": template["Outputs"]["ApiFunctionName"]["Description"],
             "Value": {"Ref": "ApiFunction"},
         },
+        "ReconcileFunctionName": {
+            "Description": template["Outputs"]["ReconcileFunctionName"]["Description"],
+            "Value": {"Ref": "ReconcileFunction"},
+        },
+        "StatsTableName": {
+            "Description": template["Outputs"]["StatsTableName"]["Description"],
+            "Value": {"Ref": "CatalogStatsTable"},
+        },
     }
 
 

@@ -13,9 +13,11 @@ from upload_catalog.controllers.api_http import ApiError, Request
 from upload_catalog.controllers.cors import CorsPolicy
 from upload_catalog.controllers.objects_api import ObjectsController
 from upload_catalog.controllers.router import Router
+from upload_catalog.controllers.stats_api import StatsController
 from upload_catalog.controllers.uploads_api import UploadRules, UploadsController
 from upload_catalog.handlers.api_gateway import request_from_event, result_from_response
 
+from tests.unit.stats_fakes import FakeStatsStore
 from tests.unit.test_api_fakes import BUCKET, FakeCatalogReader, FakeObjectUrls, make_entry
 
 ORIGIN = "https://app.example.com"
@@ -33,6 +35,7 @@ def router(reader: FakeCatalogReader | None = None, origins: frozenset[str] = fr
     return Router(
         ObjectsController(reader, urls, BUCKET),
         UploadsController(urls, BUCKET, UploadRules(("image/*",), 100)),
+        StatsController(FakeStatsStore(), BUCKET),
         CorsPolicy(origins),
     )
 
@@ -152,6 +155,7 @@ def test_no_origins_configured_means_no_cross_origin_access() -> None:
 ENV = {
     "CATALOG_TABLE": "t",
     "UPLOADS_BUCKET": "b",
+    "STATS_TABLE": "s",
     "ALLOWED_CONTENT_TYPES": "image/*, Application/PDF",
     "MAX_UPLOAD_BYTES": "1000",
     "CORS_ALLOWED_ORIGINS": "https://a.example, http://localhost:5173/",
@@ -176,6 +180,7 @@ def test_api_config() -> None:
         ("MAX_UPLOAD_BYTES", str(6 * 1024**3)),
         ("CORS_ALLOWED_ORIGINS", "app.example.com"),
         ("CATALOG_TABLE", ""),
+        ("STATS_TABLE", ""),
     ],
 )
 def test_bad_api_config_names_the_variable(name: str, value: str) -> None:

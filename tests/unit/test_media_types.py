@@ -15,7 +15,7 @@ from upload_catalog.controllers.uploads_api import UploadRules, UploadsControlle
 
 from tests.unit.test_api_fakes import BUCKET, FakeObjectUrls
 
-ENV = {"CATALOG_TABLE": "t", "UPLOADS_BUCKET": "b", "MAX_UPLOAD_BYTES": "1000"}
+ENV = {"CATALOG_TABLE": "t", "UPLOADS_BUCKET": "b", "STATS_TABLE": "s", "MAX_UPLOAD_BYTES": "1000"}
 LONGEST_TOKEN = "a" * 127  # RFC 6838, 4.2: type and subtype names are at most 127 characters
 
 

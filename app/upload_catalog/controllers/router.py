@@ -15,6 +15,7 @@ from upload_catalog.controllers.api_http import ApiError, Request, Response, err
 from upload_catalog.controllers.cors import CorsPolicy
 from upload_catalog.controllers.object_keys import is_content_path
 from upload_catalog.controllers.objects_api import ObjectsController
+from upload_catalog.controllers.stats_api import StatsController
 from upload_catalog.controllers.uploads_api import UploadsController
 
 LOGGER = logging.getLogger("upload_catalog")
@@ -46,6 +47,7 @@ ROUTES: tuple[Route, ...] = (
     Route("GET", "/objects/{key+}", "/objects/{key}", "get_object"),
     Route("DELETE", "/objects/{key+}", "/objects/{key}", "delete_object"),
     Route("POST", "/uploads", "/uploads", "create_upload"),
+    Route("GET", "/stats", "/stats", "get_stats"),
 )
 
 #: Resources answering CORS preflights (OPTIONS, without an API key).
@@ -55,7 +57,9 @@ PREFLIGHT_RESOURCES: tuple[str, ...] = tuple(dict.fromkeys(route.resource for ro
 class Router:
     """Dispatches a request to its controller action; every failure becomes a JSON error response."""
 
-    def __init__(self, objects: ObjectsController, uploads: UploadsController, cors: CorsPolicy) -> None:
+    def __init__(
+        self, objects: ObjectsController, uploads: UploadsController, stats: StatsController, cors: CorsPolicy
+    ) -> None:
         self._cors = cors
         self._actions: dict[str, Action] = {
             "list_objects": objects.list,
@@ -63,6 +67,7 @@ class Router:
             "get_object": objects.get,
             "delete_object": objects.delete,
             "create_upload": uploads.create,
+            "get_stats": stats.get,
         }
 
     def dispatch(self, request: Request) -> Response:

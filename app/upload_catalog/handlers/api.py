@@ -13,12 +13,14 @@ from upload_catalog.controllers.api_http import ApiError, error_response
 from upload_catalog.controllers.cors import CorsPolicy
 from upload_catalog.controllers.objects_api import ObjectsController
 from upload_catalog.controllers.router import Router
+from upload_catalog.controllers.stats_api import StatsController
 from upload_catalog.controllers.uploads_api import UploadRules, UploadsController
 from upload_catalog.handlers.api_gateway import request_from_event, result_from_response
 from upload_catalog.logs import configure_logging
 from upload_catalog.services.catalog_reader import DynamoCatalogReader
 from upload_catalog.services.clients import create_api_clients
 from upload_catalog.services.object_urls import S3ObjectUrls
+from upload_catalog.services.stats_table import DynamoStatsReader
 
 
 def build_router(config: ApiConfig) -> Router:
@@ -28,6 +30,7 @@ def build_router(config: ApiConfig) -> Router:
     return Router(
         ObjectsController(DynamoCatalogReader(clients.dynamodb, config.table_name), urls, config.bucket),
         UploadsController(urls, config.bucket, UploadRules(config.allowed_types, config.max_upload_bytes)),
+        StatsController(DynamoStatsReader(clients.dynamodb, config.stats_table), config.bucket),
         CorsPolicy(config.cors_origins),
     )
 

@@ -50,3 +50,18 @@ def create_api_clients(session: boto3.session.Session | None = None) -> AwsClien
         s3=session.client("s3", config=PRESIGN_CONFIG),
         dynamodb=session.client("dynamodb", config=RETRY_CONFIG),
     )
+
+
+def create_reconcile_clients(
+    *, with_lambda: bool, session: boto3.session.Session | None = None
+) -> tuple[AwsClients, Any]:
+    """The reconcile function's clients: S3 and DynamoDB, and Lambda (to continue a run) when asked for;
+    each client costs its service model's load at cold start."""
+    session = session or boto3.session.Session()
+    lambda_client = session.client("lambda", config=RETRY_CONFIG) if with_lambda else None
+    return create_clients(session), lambda_client
+
+
+def create_dynamodb_client(session: boto3.session.Session | None = None) -> Any:
+    """The statistics function's only client."""
+    return (session or boto3.session.Session()).client("dynamodb", config=RETRY_CONFIG)

@@ -7,6 +7,7 @@ is why the function's policy grants ListBucket on its bucket (Amazon S3 API Refe
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -59,6 +60,7 @@ class S3ObjectStore:
             etag=str(response.get("ETag", "")).strip('"'),
             content_type=response.get("ContentType") or None,
             version_id=_real_version(response.get("VersionId")),
+            last_modified=_iso_time(response.get("LastModified")),
         )
 
     def read_prefix(
@@ -88,6 +90,14 @@ class S3ObjectStore:
             return body.read(length)
         finally:
             body.close()
+
+
+def _iso_time(moment: Any) -> str | None:
+    """HEAD's Last-Modified (a datetime from botocore) in the shape S3 events give times."""
+    if not isinstance(moment, datetime):
+        return None
+    moment = moment.astimezone(UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 
 def _real_version(version_id: Any) -> str | None:
