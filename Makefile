@@ -9,7 +9,7 @@ LOWEST_VENV := .venv-lowest
 LOWEST_STAMP := $(LOWEST_VENV)/.installed
 PIP_FLAGS := --quiet --disable-pip-version-check
 
-.PHONY: install lint test unit bench run demo clean
+.PHONY: install lint test unit bench run demo reconcile clean
 
 install: $(STAMP) $(CHECKOV_STAMP)
 
@@ -61,6 +61,12 @@ run: $(STAMP)
 # One command: start the stack in-process, upload generated images and a text file, print the catalog.
 demo: $(STAMP)
 	$(BIN)/python scripts/demo.py
+
+# The catalog's reconcile, now, with progress, against the stack `make run` is serving (in another
+# terminal); the same script against a deployed stack: scripts/reconcile.py --stack-name NAME.
+reconcile: $(STAMP)
+	@test -f .samlite/env || { echo "make reconcile: no .samlite/env; start the stack with make run in another terminal first" >&2; exit 1; }
+	@. ./.samlite/env && $(BIN)/python scripts/reconcile.py $(ARGS)
 
 clean:
 	rm -rf $(VENV) $(CHECKOV_VENV) $(LOWEST_VENV) .samlite .pytest_cache .ruff_cache .hypothesis
