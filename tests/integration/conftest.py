@@ -8,7 +8,8 @@ Target:
   `ApiUrl` output with the value of the `ApiKeyId` key (`apigateway:GET` on the key is needed to read
   it) and check CORS against the stack's `CorsAllowedOrigins` parameter.
 - on samlite, the stack runs with `CorsAllowedOrigins=https://app.example.com` (LOCAL_CORS_ORIGIN) so
-  that the CORS tests have an allowed origin to check, and with chaos delivery (LOCAL_CHAOS).
+  that the CORS tests have an allowed origin to check. Chaos delivery is the command line's:
+  `make test` runs this suite once without it and once with `--samlite-chaos $(CHAOS)`.
 
 Every test works under its own key prefix, so tests never depend on each other's objects and the
 tests are safe to run against a shared staging stack (each test removes its objects afterwards there).
@@ -29,8 +30,6 @@ from tests.integration.stack_target import LOCAL_CONVERGE_S, CatalogApi, Stack, 
 # The browser origin the local stack allows (template parameter CorsAllowedOrigins, empty by default, so
 # the CORS tests need one); `--samlite-parameter-overrides CorsAllowedOrigins=...` takes precedence.
 LOCAL_CORS_ORIGIN = "https://app.example.com"
-# Duplicated and reordered deliveries, within AWS's contract, repeatable (samlite's `--chaos`).
-LOCAL_CHAOS = "duplicate=0.2,reorder=0.2,seed=14"
 
 if target_is_aws():
 
@@ -43,16 +42,9 @@ else:
 
     @pytest.fixture(scope="session")
     def samlite_options(samlite_options: Any) -> Any:
-        """The plugin's options, plus an allowed CORS origin unless the command line or ini sets one, and
-        chaos delivery (LOCAL_CHAOS) unless `--samlite-chaos` sets its own: AWS delivers S3 events and
-        stream batches at least once and S3 events in no order, so the local run does too."""
+        """The plugin's options, plus an allowed CORS origin unless the command line or ini sets one."""
         overrides = {"CorsAllowedOrigins": LOCAL_CORS_ORIGIN, **samlite_options.parameter_overrides}
-        options = dataclasses.replace(samlite_options, parameter_overrides=overrides)
-        if getattr(options, "chaos", False) is None:  # a samlite with chaos delivery, none asked for
-            from samlite.services.chaos import ChaosPolicy
-
-            options = dataclasses.replace(options, chaos=ChaosPolicy.parse(LOCAL_CHAOS))
-        return options
+        return dataclasses.replace(samlite_options, parameter_overrides=overrides)
 
     @pytest.fixture(scope="session")
     def stack(samlite_cloud: Any, samlite_outputs: Any, samlite_client: Any) -> Stack:

@@ -44,10 +44,11 @@ def reconcile_script() -> Any:
 
 
 def run_scheduled(stack: Stack) -> None:
-    """What the nightly schedule does, now: ``samlite trigger ReconcileFunction`` locally (when this
-    samlite has it), a Scheduled Event through the Lambda API elsewhere; then wait for the run."""
+    """What the nightly schedule does, now: ``samlite trigger ReconcileFunction`` locally (the schedule's
+    own Scheduled Event, through its rule), a Scheduled Event through the Lambda API on a deployed stack
+    (no way to fire a deployed rule now); then wait for the run and its continuations."""
     name = stack.outputs["ReconcileFunctionName"]
-    if stack.local is not None and hasattr(stack.local, "trigger"):
+    if stack.local is not None:
         stack.local.trigger("ReconcileFunction")
         assert stack.settle(120.0), "the triggered reconcile (and its continuations) did not finish"
         summary = invoke(stack, {"reconcile": {"action": "status"}})
