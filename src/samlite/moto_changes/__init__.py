@@ -5,6 +5,8 @@ replaces:
 - `s3_notifications_off`: moto sends no S3 notifications (samlite builds AWS's real ones);
 - `dynamodb_query`: DynamoDB Query answers from sorted lists, so its cost follows the page;
 - `dynamodb_iam_resource`: DynamoDB calls are authorised against the table's ARN, as on AWS;
+- `dynamodb_transaction_iam`: transactions are authorised by the actions they hold, batches on every
+  table they name;
 - `sigv4_bodiless`: a signed GET to a REST service is checked over the empty body it was signed with;
 - `auth_skip`: a request samlite authorised itself (presigned URL or form) skips moto's own check;
 - `secretsmanager_iam_resource`, `ssm_iam_resource`, `kms_iam_resource`: calls on a secret, parameter
@@ -53,6 +55,7 @@ from samlite.moto_changes import (
     dynamodb_item_size,
     dynamodb_query,
     dynamodb_streams,
+    dynamodb_transaction_iam,
     events_delivery,
     events_iam_resource,
     iam_policy_decisions,
@@ -88,6 +91,7 @@ CHANGES: tuple[MotoChange, ...] = (
     s3_notifications_off.CHANGE,
     dynamodb_query.CHANGE,
     dynamodb_iam_resource.CHANGE,
+    dynamodb_transaction_iam.CHANGE,
     sigv4_bodiless.CHANGE,
     auth_skip.CHANGE,
     secretsmanager_iam_resource.CHANGE,

@@ -4,7 +4,7 @@ moto checks DynamoDB calls against the resource "*" (its DynamoHandler has no `_
 so a policy allowing `dynamodb:PutItem` on `arn:aws:dynamodb:...:table/Catalog`, exactly what SAM's
 DynamoDBCrudPolicy template expands to, would be denied everything. This gives the handler the
 resource AWS authorizes: the table's ARN, or `table/NAME/index/INDEX` for Query/Scan on an index.
-Batch and transaction calls name several tables; the first is checked (a documented gap).
+Batch and transaction calls name several tables: `dynamodb_transaction_iam` checks each of them.
 """
 
 from __future__ import annotations
