@@ -5,6 +5,7 @@ replaces:
 - `s3_notifications_off`: moto sends no S3 notifications (samlite builds AWS's real ones);
 - `dynamodb_query`: DynamoDB Query answers from sorted lists, so its cost follows the page;
 - `dynamodb_iam_resource`: DynamoDB calls are authorised against the table's ARN, as on AWS;
+- `dynamodb_transactions`: TransactWriteItems copies the items it touches, not the tables it names;
 - `dynamodb_transaction_iam`: transactions are authorised by the actions they hold, batches on every
   table they name;
 - `sigv4_bodiless`: a signed GET to a REST service is checked over the empty body it was signed with;
@@ -56,6 +57,7 @@ from samlite.moto_changes import (
     dynamodb_query,
     dynamodb_streams,
     dynamodb_transaction_iam,
+    dynamodb_transactions,
     events_delivery,
     events_iam_resource,
     iam_policy_decisions,
@@ -92,6 +94,7 @@ CHANGES: tuple[MotoChange, ...] = (
     dynamodb_query.CHANGE,
     dynamodb_iam_resource.CHANGE,
     dynamodb_transaction_iam.CHANGE,
+    dynamodb_transactions.CHANGE,
     sigv4_bodiless.CHANGE,
     auth_skip.CHANGE,
     secretsmanager_iam_resource.CHANGE,

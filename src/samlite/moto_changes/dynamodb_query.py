@@ -300,6 +300,18 @@ def _reindex_key(table: Any, key: Any) -> None:
         _forget(table)
 
 
+def write_lock() -> threading.RLock:
+    """The lock every table write takes while this change is applied (re-entrant): a caller holding it
+    makes several writes one step for the other writers (`dynamodb_transactions`)."""
+    return _lock
+
+
+def item_replaced(table: Any, key: Any) -> None:
+    """A caller put an item back under `key` (a DynamoDB Key) behind moto's write paths: re-read it."""
+    with _lock:
+        _reindex_key(table, key)
+
+
 def _wrap_put(original: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(original)
     def put_item(self: Any, *args: Any, **kwargs: Any) -> Any:
