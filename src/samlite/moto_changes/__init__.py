@@ -10,6 +10,7 @@ replaces:
   table they name;
 - `sigv4_bodiless`: a signed GET to a REST service is checked over the empty body it was signed with;
 - `auth_skip`: a request samlite authorised itself (presigned URL or form) skips moto's own check;
+- `ssm_without_ec2`: moto's SSM is imported without moto's EC2 (2.7 s), loaded on EC2's first use;
 - `secretsmanager_iam_resource`, `ssm_iam_resource`, `kms_iam_resource`: calls on a secret, parameter
   or key are authorised against its ARN, as on AWS;
 - `stepfunctions_interpreter`: moto's Amazon States Language interpreter runs state machines;
@@ -75,6 +76,7 @@ from samlite.moto_changes import (
     sqs_event_sources,
     sqs_scan_cost,
     ssm_iam_resource,
+    ssm_without_ec2,
     stepfunctions_api,
     stepfunctions_history,
     stepfunctions_iam_resource,
@@ -98,6 +100,7 @@ CHANGES: tuple[MotoChange, ...] = (
     sigv4_bodiless.CHANGE,
     auth_skip.CHANGE,
     secretsmanager_iam_resource.CHANGE,
+    ssm_without_ec2.CHANGE,  # before ssm_iam_resource, whose target imports moto's SSM
     ssm_iam_resource.CHANGE,
     kms_iam_resource.CHANGE,
     stepfunctions_interpreter.CHANGE,

@@ -113,14 +113,16 @@ class MotoChange:
     settings: tuple[UserConfig, ...] = ()
     _saved: list[tuple[Any, str, Any]] = field(default_factory=list, repr=False)
     _saved_settings: list[tuple[str, Any]] = field(default_factory=list, repr=False)
+    _active: bool = field(default=False, repr=False)  # a change may be only its on_apply
 
     @property
     def applied(self) -> bool:
-        return bool(self._saved) or bool(self._saved_settings)
+        return self._active
 
     def apply(self) -> None:
         if self.applied:
             return
+        self._active = True
         for patch in self.patches:
             owner, name = patch.target.owner_and_name()
             original = patch.target.current()
@@ -141,6 +143,7 @@ class MotoChange:
 
     def restore(self) -> None:
         was_applied = self.applied
+        self._active = False
         while self._saved:
             owner, name, original = self._saved.pop()
             if original is _MISSING:

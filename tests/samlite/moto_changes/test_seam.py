@@ -110,4 +110,6 @@ def test_drift_names_a_target_that_is_gone() -> None:
 
 @pytest.mark.parametrize("change", moto_changes.CHANGES, ids=lambda change: change.name)
 def test_every_change_says_why(change: MotoChange) -> None:
-    assert change.reason and change.patches
+    # A change without patches (ssm_without_ec2 changes how a moto module is imported) has its own
+    # canary test instead of recorded signatures.
+    assert change.reason and (change.patches or change.on_apply)
