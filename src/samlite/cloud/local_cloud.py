@@ -205,7 +205,7 @@ class LocalCloud:
                 time_scale=self.options.states_time_scale,
             )
         saved.resume_events(self._delivery.invoker, services.functions.resolve)
-        self._event_sources = self._start_event_sources(aws, services, runtime, self._delivery)
+        self._event_sources = self._start_event_sources(aws, services, runtime, self._delivery, saved)
         if self.options.console:
             self._console = self._start_console(aws, stack, self.provisioned, runtime)
         self._push = self._wire_push(aws, services, self._delivery, stack)
@@ -585,10 +585,15 @@ class LocalCloud:
         return Console(sources, report=self.log)
 
     def _start_event_sources(
-        self, aws: EmbeddedAws, services: LocalServices, runtime: LambdaRuntime, delivery: EventDelivery
+        self,
+        aws: EmbeddedAws,
+        services: LocalServices,
+        runtime: LambdaRuntime,
+        delivery: EventDelivery,
+        saved: SavedState,
     ) -> EventSources:
         # Lambda's pollers for the template's event-source mappings (SQS, DynamoDB streams, Kinesis).
-        return EventSources(
+        sources = EventSources(
             aws,
             services.event_source_mappings,
             invoke=runtime.invoke,
@@ -599,7 +604,9 @@ class LocalCloud:
             functions=services.functions,
             # --chaos: the pushed deliveries' Chaos, when the delivery assembly has one.
             chaos=getattr(delivery, "chaos", None),
-        ).start()
+        )
+        saved.resume_mappings(sources)  # --persist: each stream mapping reads on from its saved position
+        return sources.start()
 
     def _wire_push(
         self, aws: EmbeddedAws, services: LocalServices, delivery: EventDelivery, stack: Stack

@@ -4,7 +4,8 @@ and with `persist` (`--persist`) the snapshot of the stack's data (`samlite.pers
 Without `persist` every step but the key's is a no-op, so the local cloud calls them in order without
 asking: `SavedState(options, log)` (before the endpoint: a corrupt snapshot stops the start before
 anything runs), `keep_admin_key`, `check` (before provisioning), `restore` (after provisioning, before
-events are wired), `resume_events` (once they are), `start_autosave` (once ready); on stop,
+events are wired), `resume_events` (once they are), `resume_mappings` (the event-source pollers
+built, not started), `start_autosave` (once ready); on stop,
 `hold_events` (the async events the stop dropped) then `close` (the last snapshot).
 """
 
@@ -19,6 +20,7 @@ from samlite.persistence.credentials import load_admin_key, save_admin_key
 from samlite.persistence.persister import Persister, PersistOptions
 from samlite.persistence.state_folder import state_folder_of
 from samlite.services.awslambda.async_queue import AsyncEvent, AsyncInvoker
+from samlite.services.awslambda.event_sources.pollers import EventSources
 
 
 class SavedState:
@@ -56,6 +58,10 @@ class SavedState:
     def resume_events(self, invoker: AsyncInvoker, resolve: Resolve) -> None:
         if self.persister is not None:
             self.persister.resume_events(invoker, resolve)
+
+    def resume_mappings(self, sources: EventSources) -> None:
+        if self.persister is not None:
+            self.persister.resume_mappings(sources)
 
     def start_autosave(self, aws: AwsApi) -> None:
         if self.persister is not None:

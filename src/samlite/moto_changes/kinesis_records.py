@@ -38,6 +38,12 @@ def _next_sequence_number(shard: Any) -> int:
         return value
 
 
+def continue_numbering(shard: Any, last: int) -> None:
+    """The shard's next record is numbered above `last` (a shard restored from a snapshot)."""
+    with _lock:
+        shard._samlite_last_sequence = max(int(getattr(shard, "_samlite_last_sequence", 0)), int(last))
+
+
 def _numbered(original: Callable[..., str]) -> Callable[..., str]:
     from moto.kinesis.models import Record
 

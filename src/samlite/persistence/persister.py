@@ -30,6 +30,8 @@ from samlite.errors import StateError
 from samlite.model import AwsApi, Resource
 from samlite.persistence.async_events import AsyncEventsSection, Resolve
 from samlite.persistence.dynamodb import DynamoDbSection
+from samlite.persistence.kinesis import KinesisSection
+from samlite.persistence.mapping_positions import MappingPositionsSection
 from samlite.persistence.reconcile import Plan, RemovedResources, plan, template_names
 from samlite.persistence.s3 import S3Section
 from samlite.persistence.secretsmanager import SecretsManagerSection
@@ -39,6 +41,7 @@ from samlite.persistence.sqs import SqsSection
 from samlite.persistence.ssm import SsmSection
 from samlite.persistence.state_folder import MANIFEST, RESET_HINT, Snapshot, SnapshotInfo, StateFolder
 from samlite.services.awslambda.async_queue import AsyncEvent, AsyncInvoker
+from samlite.services.awslambda.event_sources.pollers import EventSources
 
 DEFAULT_INTERVAL_S = 5.0
 Log = Callable[[str], None]
@@ -53,6 +56,7 @@ def all_sections() -> list[Section]:
         SqsSection(),
         SnsSection(),
         DynamoDbSection(),
+        KinesisSection(),
         S3Section(),
     ]
 
@@ -94,7 +98,11 @@ class Persister:
         self._region = region
         self._log = log
         self._events = AsyncEventsSection()
-        self._sections = [*(sections if sections is not None else all_sections()), self._events]
+        # Mapping positions are captured after the streams' records: a record saved and done by then
+        # is not delivered again (a position past the saved records is taken back to the last one).
+        self._positions = MappingPositionsSection()
+        chosen = sections if sections is not None else all_sections()
+        self._sections = [*chosen, self._positions, self._events]
         self._snapshot: Snapshot | None = None
         self._plan: Plan | None = None
         self._aws: AwsApi | None = None
@@ -172,6 +180,13 @@ class Persister:
         submitted = self._events.resubmit(invoker, resolve, self._log)
         if submitted:
             self._log(f"saved state: {submitted} async event(s) queued again for delivery")
+
+    def resume_mappings(self, sources: EventSources) -> None:
+        """Give the stream mappings their saved positions, before their first poll; the snapshot now
+        keeps the pollers' own."""
+        resumed = self._positions.resume(sources, self._log)
+        if resumed:
+            self._log(f"saved state: {resumed} event-source mapping(s) read on from their saved positions")
 
     def hold_events(self, events: list[AsyncEvent]) -> None:
         """The async events the stop dropped before they ran: kept by the last snapshot."""

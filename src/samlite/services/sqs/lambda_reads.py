@@ -116,6 +116,18 @@ class QueueReader:
             return False
         return True
 
+    def release(self, receipt_handles: Iterable[str]) -> int:
+        """Make received messages visible again now (ChangeMessageVisibility 0: a consumer that stops
+        before it processes them hands them back); how many were still there to release."""
+        released = 0
+        for receipt_handle in receipt_handles:
+            try:
+                self._backend().change_message_visibility(self.name, receipt_handle, 0)
+            except Exception:  # deleted or purged meanwhile, or the queue itself is gone
+                continue
+            released += 1
+        return released
+
     def _redrive(self, queue: Any) -> None:
         policy = queue.redrive_policy or {}
         dead_letter_queue = queue.dead_letter_queue

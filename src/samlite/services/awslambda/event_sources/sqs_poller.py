@@ -28,6 +28,7 @@ Every failure, partial failure and dead-letter move is a line in the function's 
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from collections import deque
@@ -75,6 +76,7 @@ class Queue(Protocol):
     def subscribe(self, wake: Callable[[], None]) -> Callable[[], None]: ...
     def receive(self, count: int, visibility_timeout_s: int) -> list[SqsMessage]: ...
     def delete(self, receipt_handle: str) -> bool: ...
+    def release(self, receipt_handles: Any) -> int: ...
     def takeable(self) -> bool: ...
     def settled(self) -> bool: ...
     def next_change_in(self, message_ids: Any) -> float | None: ...
@@ -157,19 +159,23 @@ class SqsPoller:
         self._thread.start()
 
     def stop(self, timeout: float) -> None:
-        """Stop polling; running invocations finish (up to `timeout`); what was received and not yet
-        invoked is left to reappear after its visibility timeout, as it would on AWS."""
+        """Stop polling; running invocations finish (up to `timeout`; after it their messages reappear
+        once their visibility timeout is over, as on AWS). What was received and never given to the
+        function (a batch still gathering, or waiting for a slot) is handed back to the queue, visible
+        at once: the next start, or any other reader, gets it without waiting out the timeout."""
         with self._lock:
             self._stopping = True
-            left = sum(len(batch) for batch in self._ready) + len(self._carry)
-            self._ready.clear()
-            self._carry = []
         self._wake.set()
         deadline = time.monotonic() + timeout
         if self._unsubscribe is not None:
             self._unsubscribe()
         if self._thread is not None:
-            self._thread.join(timeout)
+            self._thread.join(timeout)  # a batch being gathered ends in `_ready` (see `_gather`)
+        with self._lock:
+            held = [item for batch in self._ready for item in batch] + self._carry
+            self._ready.clear()
+            self._carry = []
+        left = len(held)
         if self._pool is not None:
             self._pool.shutdown(wait=False, cancel_futures=True)
             # Running invocations get until the deadline; after it the runtime stops their workers,
@@ -177,8 +183,11 @@ class SqsPoller:
             while self._running and time.monotonic() < deadline:
                 time.sleep(0.01)
         if left:
+            with contextlib.suppress(QueueGone):
+                self._queue.release(item.message.receipt_handle for item in held)
             self._log(
-                f"{left} message(s) received but not invoked when samlite stopped stay in {self._queue.name}"
+                f"{left} message(s) received but not invoked when samlite stopped stay in "
+                f"{self._queue.name}, visible again"
             )
 
     def reset(self) -> None:

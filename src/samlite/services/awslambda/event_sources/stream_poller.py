@@ -23,7 +23,11 @@ Kinesis Data Streams and Lambda" and its DynamoDB twin), and these pollers the s
   line in the log;
 - `TumblingWindowInSeconds`: batches stay within one window, the function's `state` is carried from
   one invocation to the next, and a final invocation closes each window (`windows`);
-- with `--chaos`, a batch may be delivered twice and delayed, never reordered (a shard is ordered).
+- with `--chaos`, a batch may be delivered twice and delayed, never reordered (a shard is ordered);
+- a mapping's position survives anything short of deleting it (on AWS, Lambda keeps each shard's
+  checkpoint): `checkpoints()` gives each shard's position (the last sequence number done: processed,
+  filtered out or given up), and `resume_from()`, before `start()`, reads each shard on from there
+  instead of from `StartingPosition` (what `--persist` keeps across a restart).
 """
 
 from __future__ import annotations
@@ -31,7 +35,7 @@ from __future__ import annotations
 import contextlib
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from samlite.model import InvocationResult
@@ -113,6 +117,7 @@ class StreamPoller:
         self._stopping = threading.Event()
         self._unsubscribe: Callable[[], None] | None = None
         self._watcher: threading.Thread | None = None
+        self._resume: dict[str, list[int]] = {}  # per shard, its lanes' saved positions (resume_from)
 
     @property
     def poll_interval_s(self) -> float:
@@ -143,6 +148,22 @@ class StreamPoller:
             lane.join(max(0.0, deadline - time.monotonic()))
         if self._watcher is not None:
             self._watcher.join(max(0.0, deadline - time.monotonic()))
+
+    def checkpoints(self) -> dict[str, list[int]]:
+        """Per shard, each lane's position (in lane order): the last sequence number done, 0 for none.
+        A batch in flight, a retry or a split is not done: after a restart it is delivered again."""
+        with self._lock:
+            lanes = sorted(self._lanes.items())
+        found: dict[str, list[int]] = {}
+        for (shard_id, _), lane in lanes:
+            found.setdefault(shard_id, []).append(lane.checkpoint())
+        return found
+
+    def resume_from(self, positions: Mapping[str, Sequence[int]]) -> None:
+        """Before `start()`: each shard named is read on after its saved position (lane by lane; all
+        lanes from the lowest when ParallelizationFactor changed: records may come again, never be
+        skipped); a shard not named starts from `StartingPosition`."""
+        self._resume = {shard: [int(p) for p in saved] for shard, saved in positions.items() if saved}
 
     def reset(self) -> None:
         """Back to a fresh mapping over what the stream holds now: retries, splits and windows dropped."""
@@ -186,11 +207,20 @@ class StreamPoller:
             if known:
                 continue
             position = self._starting_position(shard_id) if initial else 0
+            resumed = self._resume.pop(shard_id, None) if initial else None
             for index in range(lanes):
+                if resumed is not None:
+                    position = self._resumed(shard_id, resumed, index)
                 lane = _Lane(self, shard_id, index, position)
                 with self._lock:
                     self._lanes[(shard_id, index)] = lane
                 lane.start()
+
+    def _resumed(self, shard_id: str, saved: list[int], index: int) -> int:
+        """A lane's saved position, never past the shard's last record (the records saved with it may
+        be older than the position: what came between them and a kill -9 is gone)."""
+        position = saved[index] if len(saved) == self.config.parallelization_factor else min(saved)
+        return min(position, self.source.latest(shard_id))
 
     def _starting_position(self, shard_id: str) -> int:
         position = self.config.starting_position
@@ -252,6 +282,10 @@ class _Lane:
             with contextlib.suppress(SourceGone):
                 self.position = max(self.position, self.poller.source.latest(self.shard_id))
         self.wake.set()
+
+    def checkpoint(self) -> int:
+        with self._lock:
+            return self.position
 
     def idle(self) -> bool:
         with self._lock:
