@@ -149,6 +149,7 @@ def run() -> Iterator[Callable[..., Run]]:
         shards: tuple[str, ...] = ("shardId-000000000000",),
         before: Callable[[FakeStream], None] | None = None,
         keep: Callable[[MappingConfig, StreamRecord], bool] | None = None,
+        resume: dict[str, list[int]] | None = None,
         **properties: Any,
     ) -> Run:
         clock = Clock()
@@ -183,6 +184,8 @@ def run() -> Iterator[Callable[..., Run]]:
             **extra,
         )
         holder["r"] = Run(poller, stream, clock)
+        if resume is not None:
+            poller.resume_from(resume)
         poller.start()
         made.append(holder["r"])
         return holder["r"]
@@ -210,6 +213,41 @@ def test_trim_horizon_reads_every_record_and_latest_only_new_ones(run: Callable[
     latest.stream.put("new")
     latest.wait_idle()
     assert latest.batches() == [["new"]]
+
+
+def test_a_resumed_mapping_reads_on_after_its_checkpoint_and_reports_where_it_is(
+    run: Callable[..., Run],
+) -> None:
+    """Lambda event source mappings: a mapping's position in a shard survives anything short of
+    deleting it (what --persist keeps across a restart); TRIM_HORIZON applies to a new mapping only."""
+    shard = "shardId-000000000000"
+    resumed = run(before=put_all("a", "b", "c", "d"), resume={shard: [102]}, BatchSize=10)
+    resumed.wait_idle()
+    assert resumed.batches() == [["c", "d"]]
+    assert resumed.poller.checkpoints() == {shard: [104]}
+
+    # A checkpoint past the shard's last record (what came after the saved records was lost with a
+    # kill -9) is taken back to it: what is put next is delivered, not skipped.
+    ahead = run(before=put_all("a", "b"), resume={shard: [999]})
+    ahead.stream.put("new")
+    ahead.wait_idle()
+    assert ahead.batches() == [["new"]]
+
+
+def test_a_checkpoint_of_another_parallelization_factor_resumes_every_lane_from_the_lowest(
+    run: Callable[..., Run],
+) -> None:
+    """Records may come again (at least once), never be skipped, when ParallelizationFactor changed."""
+    shard = "shardId-000000000000"
+
+    def keyed(stream: FakeStream) -> None:
+        for number in range(8):
+            stream.put(f"v{number}", key=f"key-{number}")
+
+    resumed = run(before=keyed, resume={shard: [104]}, ParallelizationFactor=2, BatchSize=10)
+    resumed.wait_idle()
+    assert sorted(d for batch in resumed.batches() for d in batch) == ["v4", "v5", "v6", "v7"]
+    assert resumed.poller.checkpoints()[shard] == [108, 108]
 
 
 def test_at_timestamp_starts_at_the_first_record_that_arrived_then(run: Callable[..., Run]) -> None:
