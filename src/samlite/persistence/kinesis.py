@@ -39,7 +39,7 @@ class KinesisSection:
     def capture(self, context: CaptureContext) -> dict[str, Any]:
         kinesis = context.aws.backend("kinesis")
         streams = []
-        for name, stream in sorted(dict(kinesis.streams).items()):
+        for name, stream in sorted(_items(kinesis.streams)):
             streams.append(
                 {
                     "name": name,
@@ -49,7 +49,7 @@ class KinesisSection:
                     "encryption": {"type": stream.encryption_type, "key_id": stream.key_id},
                     "shard_level_metrics": list(stream.shard_level_metrics),
                     "tags": dict(stream.tags),
-                    "shards": [_shard(shard) for shard in list(dict(stream.shards).values())],
+                    "shards": [_shard(shard) for _, shard in _items(stream.shards)],
                 }
             )
         return {"streams": streams}
@@ -113,7 +113,19 @@ def _declared_shards(template: Resource) -> int | None:
         return None  # provisioning refuses it, naming the property
 
 
+def _items(mapping: Mapping[Any, Any]) -> list[tuple[Any, Any]]:
+    """A copy of a moto dict a PutRecord (or CreateStream) may be growing meanwhile: an iteration it
+    interrupts ("mutated during iteration") is simply read again."""
+    for _ in range(10):
+        try:
+            return list(mapping.items())
+        except RuntimeError:
+            continue
+    return list(mapping.items())
+
+
 def _shard(shard: Any) -> dict[str, Any]:
+    records = [record for _, record in _items(shard.records)]
     return {
         "index": int(shard._shard_id),
         "starting_hash": str(shard.starting_hash),
@@ -130,7 +142,7 @@ def _shard(shard: Any) -> dict[str, Any]:
                 "data": record.data,
                 "arrival": time_text(record.created_at_datetime),
             }
-            for record in list(shard.records.values())
+            for record in records
         ],
     }
 

@@ -9,6 +9,7 @@ function what it had already processed.
 
 from __future__ import annotations
 
+import base64
 import json
 import shutil
 import time
@@ -18,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from moto.kinesis.models import kinesis_backends
 
 from samlite.cloud.local_cloud import CloudOptions, LocalCloud
 from samlite.errors import StateError
@@ -81,8 +83,6 @@ def _delivered(cloud: LocalCloud, function_id: str) -> list[str]:
             if "dynamodb" in record:
                 seen.append(record["dynamodb"]["Keys"]["pk"]["S"])
             else:
-                import base64
-
                 seen.append(base64.b64decode(record["kinesis"]["data"]).decode())
     return seen
 
@@ -96,10 +96,17 @@ def test_a_restart_keeps_a_kinesis_streams_shards_records_and_sequence_numbers(s
     kinesis.put_record(StreamName=stream, Data=b"\x00\xff", PartitionKey="p", ExplicitHashKey=str(2**127 + 5))
     kinesis.add_tags_to_stream(StreamName=stream, Tags={"added": "later"})
     kinesis.start_stream_encryption(StreamName=stream, EncryptionType="KMS", KeyId="alias/aws/kinesis")
+    mine = f"{stream}-mine"  # the user's own, created through the API: kept too
+    kinesis.create_stream(StreamName=mine, StreamModeDetails={"StreamMode": "ON_DEMAND"})
+    kinesis.put_record(StreamName=mine, Data=b"mine", PartitionKey="m")
+    mine_before = _shard_records(kinesis, mine)
     shards_before = kinesis.list_shards(StreamName=stream)["Shards"]
     records_before = _shard_records(kinesis, stream)
     assert sum(map(len, records_before.values())) == 7
+    account = cloud.client("sts").get_caller_identity()["Account"]
     cloud.stop()
+    # The stop removed the template's stream; a new process would not have the user's either.
+    assert kinesis_backends[account]["us-east-1"].streams.pop(mine, None) is not None
 
     cloud = start()
     try:
@@ -118,7 +125,13 @@ def test_a_restart_keeps_a_kinesis_streams_shards_records_and_sequence_numbers(s
         )
         kept = [number for number, *_ in records_before[put["ShardId"]]]
         assert int(put["SequenceNumber"]) > max(map(int, kept))
-        assert any("1 stream (7 records)" in line for line in cloud.lines)  # type: ignore[attr-defined]
+        assert _shard_records(kinesis, mine) == mine_before
+        mode = kinesis.describe_stream_summary(StreamName=mine)["StreamDescriptionSummary"][
+            "StreamModeDetails"
+        ]
+        assert mode == {"StreamMode": "ON_DEMAND"}
+        [restored] = [line for line in cloud.lines if "saved state: restored" in line]  # type: ignore[attr-defined]
+        assert " streams (" in restored  # counts include what other tests left in this process's moto
     finally:
         cloud.stop()
 
