@@ -16,11 +16,7 @@ browser is open (start to ready, warm invocation and PutObject latency), next to
 from __future__ import annotations
 
 import json
-import os
-import signal
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -32,6 +28,8 @@ import requests
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "app"))
+
+from samlite_start import seconds_to_ready  # noqa: E402
 
 from samlite.cloud.local_cloud import CloudOptions, LocalCloud  # noqa: E402
 
@@ -45,37 +43,8 @@ TARGET_MS = 200.0
 FLAT_BUCKET = "bench-console-flat"
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def start_once(state_dir: Path, *extra: str) -> float:
-    command = [sys.executable, "-m", "samlite", "start", "-t", "template.yaml", "--port", str(free_port())]
-    command += ["--api-port", str(free_port()), "--state-dir", str(state_dir), "--no-watch", *extra]
-    started = time.perf_counter()
-    process = subprocess.Popen(
-        command,
-        cwd=REPO,
-        env={**os.environ, "NO_COLOR": "1", "PYTHONUNBUFFERED": "1"},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-    )
-    assert process.stdout is not None
-    try:
-        for line in process.stdout:
-            if line.startswith(b"samlite ready"):
-                return time.perf_counter() - started
-        raise RuntimeError(f"samlite start exited with {process.wait()} before its ready line")
-    finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.communicate(timeout=30)
-        finally:
-            if process.poll() is None:
-                process.kill()
-                process.wait()
+    return seconds_to_ready(REPO, "--state-dir", str(state_dir), "--no-watch", *extra)
 
 
 def starts() -> dict[str, list[float]]:

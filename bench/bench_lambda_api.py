@@ -11,13 +11,10 @@
 from __future__ import annotations
 
 import os
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import textwrap
-import threading
 import time
 import uuid
 from collections.abc import Callable
@@ -28,11 +25,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
 import boto3
 from botocore.config import Config
+from samlite_start import seconds_to_ready
 
 CALLS = int(os.environ.get("BENCH_LAMBDA_API_CALLS", "150"))
 REPEATS = int(os.environ.get("BENCH_LAMBDA_API_REPEATS", "3"))
 STARTS = int(os.environ.get("BENCH_LAMBDA_API_STARTS", "3"))
-READY = b"samlite ready"
 
 
 def _rate(call: Callable[[], Any]) -> float:
@@ -121,35 +118,6 @@ SECRETS_ENV = """          TOKEN_ARN: !Ref Token
           KEY_ID: !Ref Key"""
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def _start_seconds(project: Path) -> float:
-    command = [sys.executable, "-m", "samlite", "start", "-t", "template.yaml", "--no-watch"]
-    command += ["--port", str(_free_port()), "--api-port", str(_free_port())]
-    started = time.perf_counter()
-    process = subprocess.Popen(
-        command,
-        cwd=project,
-        env={**os.environ, "NO_COLOR": "1", "PYTHONUNBUFFERED": "1"},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-    )
-    assert process.stdout is not None
-    try:
-        for line in process.stdout:
-            if line.startswith(READY):
-                return time.perf_counter() - started
-        raise RuntimeError(f"samlite start exited with {process.wait()} before its ready line")
-    finally:
-        process.terminate()
-        threading.Thread(target=process.stdout.read, daemon=True).start()
-        process.wait(timeout=30)
-
-
 def _starts() -> dict[str, float]:
     projects = {}
     for label, extra, extra_env in (
@@ -164,7 +132,7 @@ def _starts() -> dict[str, float]:
     seconds: dict[str, list[float]] = {label: [] for label in projects}
     for _ in range(STARTS):
         for label, root in projects.items():
-            seconds[label].append(_start_seconds(root))
+            seconds[label].append(seconds_to_ready(root, "--no-watch"))
     return {label: statistics.median(values) for label, values in seconds.items()}
 
 

@@ -11,9 +11,7 @@ until its port answers. Target (issue 4): 2 s to ready (LocalStack's start is re
 
 from __future__ import annotations
 
-import os
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -23,52 +21,23 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+from peers import free_port
+from samlite_start import READY, samlite_started
+
 REPO = Path(__file__).resolve().parents[1]
 RUNS = 5
 TARGET_S = 2.0
-READY_PREFIX = b"samlite ready"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def samlite_start(state_dir: Path) -> tuple[float, float]:
-    """Seconds from spawn to the ready line, and from SIGTERM to exit.
-
-    A fixed free port is passed, as `make run` passes 4566: with `--port 0` the template can only be
-    loaded once the port is bound, which is not the path users take.
-    """
-    command = [sys.executable, "-m", "samlite", "start", "-t", "template.yaml", "--port", str(free_port())]
-    command += ["--api-port", str(free_port())]
-    started = time.perf_counter()
-    process = subprocess.Popen(
-        [*command, "--state-dir", str(state_dir)],
-        cwd=REPO,
-        env={**os.environ, "NO_COLOR": "1", "PYTHONUNBUFFERED": "1"},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-    )
-    assert process.stdout is not None
-    try:
-        for line in process.stdout:
-            if line.startswith(READY_PREFIX):
-                break
-        else:
-            raise RuntimeError(f"samlite start exited with {process.wait()} before its ready line")
-        ready = time.perf_counter() - started
+    """Seconds from spawn to the ready line, and from SIGTERM to exit."""
+    with samlite_started(REPO, "--state-dir", str(state_dir)) as started:
         stopping = time.perf_counter()
-        process.send_signal(signal.SIGTERM)
-        process.communicate(timeout=30)
-        if process.returncode != 0:
-            raise RuntimeError(f"samlite start exited with {process.returncode} after SIGTERM")
-        return ready, time.perf_counter() - stopping
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
+        started.process.send_signal(signal.SIGTERM)
+        started.process.wait(timeout=30)
+        if started.process.returncode != 0:
+            raise RuntimeError(f"samlite start exited with {started.process.returncode} after SIGTERM")
+        return started.ready_s, time.perf_counter() - stopping
 
 
 def bare_imports() -> float:
@@ -127,7 +96,7 @@ def main() -> None:
     print("| what | median (s) | min (s) | max (s) |")
     print("|---|---|---|---|")
     for label, values in (
-        (f"`samlite start` to its `{READY_PREFIX.decode()}` line", ready),
+        (f"`samlite start` to its `{READY.decode()}` line", ready),
         ("`samlite start`: SIGTERM to exit", stop),
         ('baseline: `python -c "import moto.server, boto3"`', imports),
         ("baseline: stock `python -m moto.server` until it answers", stock),
