@@ -19,6 +19,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests.samlite.catalog_table
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
 import boto3
@@ -26,6 +27,7 @@ from botocore.config import Config
 
 from samlite.endpoint.embedded_aws import EmbeddedAws
 from samlite.moto_changes import dynamodb_query
+from tests.samlite.catalog_table import catalog_item, create_catalog_table, live_page
 
 SIZES = (1_000, 100_000)
 PAGE = 50
@@ -35,28 +37,7 @@ MOTO_SAMPLES = {1_000: 15, 100_000: 3}
 
 
 def _create_table(client: Any) -> str:
-    name = f"catalog-{uuid.uuid4().hex[:8]}"
-    client.create_table(
-        TableName=name,
-        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
-        AttributeDefinitions=[
-            {"AttributeName": "pk", "AttributeType": "S"},
-            {"AttributeName": "listing", "AttributeType": "S"},
-            {"AttributeName": "key", "AttributeType": "S"},
-        ],
-        GlobalSecondaryIndexes=[
-            {
-                "IndexName": "live-by-key",
-                "KeySchema": [
-                    {"AttributeName": "listing", "KeyType": "HASH"},
-                    {"AttributeName": "key", "KeyType": "RANGE"},
-                ],
-                "Projection": {"ProjectionType": "ALL"},
-            }
-        ],
-        BillingMode="PAY_PER_REQUEST",
-    )
-    return name
+    return create_catalog_table(client, f"catalog-{uuid.uuid4().hex[:8]}")
 
 
 def _load(aws: EmbeddedAws, table_name: str, count: int) -> float:
@@ -64,29 +45,21 @@ def _load(aws: EmbeddedAws, table_name: str, count: int) -> float:
     started = time.perf_counter()
     for n in range(count):
         key = f"uploads/{n:07d}.jpg"
-        item = {
-            "pk": {"S": key},
-            "key": {"S": key},
-            "size": {"N": str(1000 + n)},
-            "content_type": {"S": "image/jpeg"},
-            "created_at": {"S": "2026-11-25T00:00:00Z"},
-        }
-        if n % 10:  # every tenth entry is deleted: absent from the sparse index
-            item["listing"] = {"S": "LIVE"}
+        # every tenth entry is deleted: absent from the sparse index
+        item = catalog_item(
+            key,
+            live=bool(n % 10),
+            size=1000 + n,
+            content_type="image/jpeg",
+            created_at="2026-11-25T00:00:00Z",
+        )
         table.put_item(item)
     return time.perf_counter() - started
 
 
 def _query(client: Any, table_name: str, count: int) -> dict[str, Any]:
     middle = f"uploads/{count // 2:07d}.jpg"
-    return client.query(
-        TableName=table_name,
-        IndexName="live-by-key",
-        KeyConditionExpression="listing = :live",
-        ExpressionAttributeValues={":live": {"S": "LIVE"}},
-        ExclusiveStartKey={"pk": {"S": middle}, "key": {"S": middle}, "listing": {"S": "LIVE"}},
-        Limit=PAGE,
-    )
+    return client.query(**live_page(table_name, PAGE, after=middle))
 
 
 def _timed(client: Any, table_name: str, count: int) -> float:

@@ -25,12 +25,10 @@ import asyncio
 import contextlib
 import multiprocessing
 import os
-import signal
 import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import urllib.error
 import urllib.request
@@ -42,8 +40,12 @@ from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "bench"))
+sys.path.insert(0, str(REPO))  # tests.samlite.catalog_table
 
 import peers  # noqa: E402
+from samlite_start import samlite_started  # noqa: E402
+
+from tests.samlite.catalog_table import catalog_item, create_catalog_table, live_page  # noqa: E402
 
 ROUNDS = int(os.environ.get("BENCH_VS_ROUNDS", "3"))
 CALLS = {1: int(os.environ.get("BENCH_VS_CALLS", "300")), 4: int(os.environ.get("BENCH_VS_CALLS4", "150"))}
@@ -56,7 +58,6 @@ QUERY_SIZES = tuple(int(n) for n in os.environ.get("BENCH_VS_QUERY_SIZES", "1000
 TARGET_RATIO = 1.5
 IDLE_SETTLE_S = 3.0
 START_TIMEOUT_S = 60.0
-READY = b"samlite ready"
 
 
 # -- the systems ---------------------------------------------------------------------------------------
@@ -90,27 +91,7 @@ def _wait_answers(url: str, process: subprocess.Popen[bytes], what: str) -> None
 
 @contextlib.contextmanager
 def samlite(state_dir: Path) -> Iterator[System]:
-    port, api_port = peers.free_port(), peers.free_port()
-    command = [sys.executable, "-m", "samlite", "start", "-t", "template.yaml", "--no-watch"]
-    command += ["--port", str(port), "--api-port", str(api_port), "--state-dir", str(state_dir)]
-    started = time.perf_counter()
-    process = subprocess.Popen(
-        command,
-        cwd=REPO,
-        env={**os.environ, "NO_COLOR": "1", "PYTHONUNBUFFERED": "1"},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-    )
-    assert process.stdout is not None
-    try:
-        for line in process.stdout:
-            if line.startswith(READY):
-                break
-        else:
-            raise RuntimeError(f"samlite start exited with {process.wait()} before its ready line")
-        ready = time.perf_counter() - started
-        # Keep reading its output (function logs) so that the pipe never fills up.
-        threading.Thread(target=process.stdout.read, daemon=True).start()
+    with samlite_started(REPO, "--no-watch", "--state-dir", str(state_dir)) as started:
         env = dict(
             line.removeprefix("export ").split("=", 1)
             for line in (state_dir / "env").read_text().splitlines()
@@ -119,19 +100,12 @@ def samlite(state_dir: Path) -> Iterator[System]:
         unquote = lambda value: value.strip("'\"")  # noqa: E731
         yield System(
             "samlite",
-            f"http://127.0.0.1:{port}",
+            started.url,
             unquote(env["AWS_ACCESS_KEY_ID"]),
             unquote(env["AWS_SECRET_ACCESS_KEY"]),
-            process.pid,
-            ready,
+            started.process.pid,
+            started.ready_s,
         )
-    finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 @contextlib.contextmanager
@@ -280,9 +254,9 @@ def _clients(system: dict[str, str]) -> tuple[Any, Any]:
     return boto3.client("s3", **settings), boto3.client("dynamodb", **settings)
 
 
-def _query_start(size: int, n: int) -> dict[str, Any]:
+def _query_page(table: str, size: int, n: int) -> dict[str, Any]:
     middle = f"k{(size // 3 + 7 * n) % (size - 2 * QUERY_PAGE):07d}"
-    return {"pk": {"S": middle}, "key": {"S": middle}, "listing": {"S": "LIVE"}}
+    return live_page(table, QUERY_PAGE, after=middle)
 
 
 def _operations(s3: Any, ddb: Any, fixture: Fixture, worker: int) -> dict[str, Callable[[int], Any]]:
@@ -290,14 +264,7 @@ def _operations(s3: Any, ddb: Any, fixture: Fixture, worker: int) -> dict[str, C
 
     def query(size: int) -> Callable[[int], Any]:
         def call(n: int) -> Any:
-            response = ddb.query(
-                TableName=fixture.query_tables[size],
-                IndexName="live-by-key",
-                KeyConditionExpression="listing = :live",
-                ExpressionAttributeValues={":live": {"S": "LIVE"}},
-                ExclusiveStartKey=_query_start(size, n),
-                Limit=QUERY_PAGE,
-            )
+            response = ddb.query(**_query_page(fixture.query_tables[size], size, n))
             if response["Count"] != QUERY_PAGE:
                 raise RuntimeError(f"Query returned {response['Count']} items, not {QUERY_PAGE}")
             return response
@@ -451,43 +418,13 @@ def prepare(system: System) -> tuple[Fixture, dict[int, float]]:
     first: dict[int, float] = {}
     for size in QUERY_SIZES:
         name = f"bench-q{size}-{suffix}"
-        _create_query_table(ddb, name)
+        create_catalog_table(ddb, name)
         _load(system, name, size)
         fixture.query_tables[size] = name
         started = time.perf_counter()
-        ddb.query(
-            TableName=name,
-            IndexName="live-by-key",
-            KeyConditionExpression="listing = :live",
-            ExpressionAttributeValues={":live": {"S": "LIVE"}},
-            ExclusiveStartKey=_query_start(size, 0),
-            Limit=QUERY_PAGE,
-        )
+        ddb.query(**_query_page(name, size, 0))
         first[size] = (time.perf_counter() - started) * 1000
     return fixture, first
-
-
-def _create_query_table(ddb: Any, name: str) -> None:
-    ddb.create_table(
-        TableName=name,
-        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
-        AttributeDefinitions=[
-            {"AttributeName": "pk", "AttributeType": "S"},
-            {"AttributeName": "listing", "AttributeType": "S"},
-            {"AttributeName": "key", "AttributeType": "S"},
-        ],
-        GlobalSecondaryIndexes=[
-            {
-                "IndexName": "live-by-key",
-                "KeySchema": [
-                    {"AttributeName": "listing", "KeyType": "HASH"},
-                    {"AttributeName": "key", "KeyType": "RANGE"},
-                ],
-                "Projection": {"ProjectionType": "ALL"},
-            }
-        ],
-        BillingMode="PAY_PER_REQUEST",
-    )
 
 
 def _load_part(system: dict[str, str], table: str, numbers: range) -> None:
@@ -495,19 +432,7 @@ def _load_part(system: dict[str, str], table: str, numbers: range) -> None:
     batch: list[dict[str, Any]] = []
     for n in numbers:
         key = f"k{n:07d}"
-        batch.append(
-            {
-                "PutRequest": {
-                    "Item": {
-                        "pk": {"S": key},
-                        "key": {"S": key},
-                        "listing": {"S": "LIVE"},
-                        "size": {"N": str(1000 + n)},
-                        "content_type": {"S": "image/jpeg"},
-                    }
-                }
-            }
-        )
+        batch.append({"PutRequest": {"Item": catalog_item(key, size=1000 + n, content_type="image/jpeg")}})
         if len(batch) == 25 or n == numbers[-1]:
             pending = {table: batch}
             while pending:

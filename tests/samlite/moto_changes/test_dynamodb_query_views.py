@@ -13,6 +13,7 @@ from moto import mock_aws
 
 from samlite import moto_changes
 from samlite.moto_changes import dynamodb_query
+from tests.samlite.catalog_table import catalog_item, create_catalog_table, live_page
 
 
 @pytest.fixture
@@ -25,53 +26,19 @@ def dynamodb() -> Iterator[Any]:
             moto_changes.restore()
 
 
-def _table(client: Any) -> str:
-    name = f"t-{uuid.uuid4().hex[:8]}"
-    client.create_table(
-        TableName=name,
-        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
-        AttributeDefinitions=[
-            {"AttributeName": "pk", "AttributeType": "S"},
-            {"AttributeName": "listing", "AttributeType": "S"},
-            {"AttributeName": "key", "AttributeType": "S"},
-        ],
-        GlobalSecondaryIndexes=[
-            {
-                "IndexName": "live-by-key",
-                "KeySchema": [
-                    {"AttributeName": "listing", "KeyType": "HASH"},
-                    {"AttributeName": "key", "KeyType": "RANGE"},
-                ],
-                "Projection": {"ProjectionType": "ALL"},
-            }
-        ],
-        BillingMode="PAY_PER_REQUEST",
-    )
-    return name
-
-
 def test_the_lists_are_kept_from_the_first_write_and_the_first_query_reads_them(dynamodb: Any) -> None:
     from moto.dynamodb.models import dynamodb_backends
 
-    name = _table(dynamodb)
+    name = create_catalog_table(dynamodb, f"t-{uuid.uuid4().hex[:8]}")
     for n in range(30):
-        item = {"pk": {"S": f"k{n:03d}"}, "key": {"S": f"k{n:03d}"}}
-        if n % 3:
-            item["listing"] = {"S": "LIVE"}
-        dynamodb.put_item(TableName=name, Item=item)
+        dynamodb.put_item(TableName=name, Item=catalog_item(f"k{n:03d}", live=bool(n % 3)))
     table = dynamodb_backends["123456789012"]["us-east-1"].get_table(name)
     views = table._samlite_query_state.views
     assert set(views) == {None, "live-by-key"}, "both lists are kept before any Query"
     index = views["live-by-key"]
     assert sum(len(part) for part in index.partitions.values()) == 20, "sparse: only listed items"
 
-    query = {
-        "TableName": name,
-        "IndexName": "live-by-key",
-        "KeyConditionExpression": "listing = :l",
-        "ExpressionAttributeValues": {":l": {"S": "LIVE"}},
-        "Limit": 7,
-    }
+    query = live_page(name, 7)
     before = dynamodb_query.stats()
     fast = dynamodb.query(**query)
     assert dynamodb_query.stats().fast == before.fast + 1
