@@ -1,5 +1,6 @@
 """Helpers for the embedded-AWS tests: a running endpoint, hand-made stacks and functions, a fake
-runtime, boto3 clients."""
+runtime, boto3 clients; and a whole started LocalCloud (`running_project`, `running_cloud`, from
+`local_clouds.py`)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,13 @@ from botocore.config import Config
 from samlite.endpoint.embedded_aws import EmbeddedAws
 from samlite.model import Credentials, FunctionSpec, InvocationResult, Resource
 from samlite.services.wiring import LocalServices, attach
+from tests.samlite.local_clouds import (  # noqa: F401 (re-exported: one import path for test helpers)
+    cloud_options,
+    copy_project,
+    running_cloud,
+    running_project,
+    stack_name,
+)
 
 ACCOUNT = "123456789012"
 REGION = "us-east-1"

@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import json
 import textwrap
-import uuid
 from pathlib import Path
 
 import pytest
 
 from samlite.cli import main
-from samlite.cloud.local_cloud import CloudOptions, LocalCloud
+from tests.samlite.embedded import running_cloud
 
 APP = """\
 import json, os
@@ -117,14 +116,12 @@ def test_one_function_runs_although_others_are_broken(project: Path, capfd, monk
 def test_invoke_against_a_running_stack_gets_the_functions_role(project: Path, capfd, monkeypatch) -> None:
     for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL"):
         monkeypatch.delenv(name, raising=False)
-    stack_name = f"inv-{uuid.uuid4().hex[:8]}"
     state = project / ".samlite"
     # `samlite start` refuses the whole template (it has broken parts): it runs the sound part.
     running = project / "running.yaml"
     sound = TEMPLATE.split("  NeedsTheParameter:", maxsplit=1)[0]
     running.write_text(sound.replace("    Type: String\n", "    Type: String\n    Default: x\n", 1))
-    options = CloudOptions(template=running, port=0, stack_name=stack_name, state_dir=state, watch=False)
-    with LocalCloud(options) as cloud:
+    with running_cloud(running, stack="inv", state_dir=state) as cloud:
         bucket = cloud.stack.resources["Store"].ref
         cloud.client("s3").put_object(Bucket=bucket, Key="a.txt", Body=b"a")
         admin_key = cloud.admin_credentials.access_key_id
@@ -135,7 +132,7 @@ def test_invoke_against_a_running_stack_gets_the_functions_role(project: Path, c
             "--endpoint-url",
             cloud.url,
             "--stack-name",
-            stack_name,
+            cloud.options.stack_name,
             "--state-dir",
             str(state),
         )

@@ -4,32 +4,21 @@ credentials from `.samlite/env` or the environment, exit status 0 / 1 / 2."""
 from __future__ import annotations
 
 import json
-import shutil
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 import samlite.cli
-from samlite.cloud.local_cloud import CloudOptions, LocalCloud
+from samlite.cloud.local_cloud import LocalCloud
+from tests.samlite.embedded import running_project
 
 FIXTURE = Path(__file__).resolve().parent / "push_fixtures"
 
 
 @pytest.fixture(scope="module")
 def cloud(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalCloud]:
-    project = tmp_path_factory.mktemp("trigger_cli")
-    shutil.copytree(FIXTURE, project, dirs_exist_ok=True)
-    options = CloudOptions(
-        template=project / "template.yaml",
-        port=0,
-        api_port=0,
-        watch=False,
-        stack_name=f"trig-{uuid.uuid4().hex[:8]}",
-        state_dir=project / ".samlite",
-    )
-    with LocalCloud(options) as started:
+    with running_project(FIXTURE, tmp_path_factory.mktemp("trigger_cli"), stack="trig") as started:
         yield started
 
 

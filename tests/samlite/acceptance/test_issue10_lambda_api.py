@@ -10,16 +10,15 @@ One cloud for the module (a start costs about 2 s); tests that change state rese
 from __future__ import annotations
 
 import json
-import shutil
 import urllib.request
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from samlite.cloud.local_cloud import CloudOptions, LocalCloud
+from samlite.cloud.local_cloud import LocalCloud
+from tests.samlite.embedded import copy_project, running_cloud
 from tests.samlite.wheels import build_wheel
 
 FIXTURE = Path(__file__).resolve().parent / "issue10"
@@ -28,22 +27,15 @@ STARTUP_LINES: list[str] = []  # samlite's own lines, kept across the resets the
 
 @pytest.fixture(scope="module")
 def cloud(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalCloud]:
-    project = tmp_path_factory.mktemp("issue10")
-    shutil.copytree(FIXTURE, project, dirs_exist_ok=True)
+    project = copy_project(FIXTURE, tmp_path_factory.mktemp("issue10"))
     (project / "layers" / "shared" / "wheels").mkdir()
     build_wheel(
         project / "layers" / "shared" / "wheels", version="1.0"
     )  # what the layer's requirements install
-    options = CloudOptions(
-        template=project / "template.yaml",
-        port=0,
-        api_port=0,
-        # moto's backends are global to the process: a unique stack name gives unique resource names.
-        stack_name=f"i10-{uuid.uuid4().hex[:8]}",
-        state_dir=project / ".samlite",
-        log_sink=lambda source, line: STARTUP_LINES.append(line) if source == "samlite" else None,
-    )
-    with LocalCloud(options) as started:
+    sink = lambda source, line: STARTUP_LINES.append(line) if source == "samlite" else None  # noqa: E731
+    with running_cloud(
+        project / "template.yaml", stack="i10", state_dir=project / ".samlite", log_sink=sink
+    ) as started:
         STARTUP_LINES.append("(start returned)")
         yield started
 

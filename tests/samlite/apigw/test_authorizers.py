@@ -19,9 +19,9 @@ import pytest
 import requests
 from joserfc.jwk import RSAKey
 
-from samlite.cloud.local_cloud import CloudOptions, LocalCloud
+from samlite.cloud.local_cloud import LocalCloud
 from tests.samlite.apigw.local_issuer import KID, LocalIssuer, running_issuer
-from tests.samlite.embedded import unique
+from tests.samlite.embedded import running_cloud, unique
 
 FIXTURE = Path(__file__).parent / "fixtures" / "authorizers" / "template.yaml"
 
@@ -34,17 +34,13 @@ def issuer() -> Iterator[LocalIssuer]:
 
 @pytest.fixture(scope="module")
 def cloud(issuer: LocalIssuer, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalCloud]:
-    options = CloudOptions(
-        template=FIXTURE,
-        port=0,
-        api_port=0,
-        watch=False,
-        stack_name=unique("auth"),
-        parameter_overrides={"LocalIssuer": issuer.url},
+    with running_cloud(
+        FIXTURE,
+        stack="auth",
         state_dir=tmp_path_factory.mktemp("state"),
+        parameter_overrides={"LocalIssuer": issuer.url},
         log_sink=lambda source, line: None,
-    )
-    with LocalCloud(options) as started:
+    ) as started:
         yield started
 
 

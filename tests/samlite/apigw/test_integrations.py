@@ -17,8 +17,8 @@ from typing import Any
 import pytest
 import requests
 
-from samlite.cloud.local_cloud import CloudOptions, LocalCloud
-from tests.samlite.embedded import unique
+from samlite.cloud.local_cloud import LocalCloud
+from tests.samlite.embedded import running_cloud, unique
 
 FIXTURE = Path(__file__).parent / "fixtures" / "integrations" / "template.yaml"
 MACHINE = "samlite-integration-tests-machine"
@@ -27,16 +27,10 @@ MACHINE = "samlite-integration-tests-machine"
 @pytest.fixture(scope="module")
 def cloud(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalCloud]:
     logs: list[str] = []
-    options = CloudOptions(
-        template=FIXTURE,
-        port=0,
-        api_port=0,
-        watch=False,
-        stack_name=unique("integrations"),
-        state_dir=tmp_path_factory.mktemp("state"),
-        log_sink=lambda source, line: logs.append(line),
-    )
-    with LocalCloud(options) as started:
+    sink = lambda source, line: logs.append(line)  # noqa: E731
+    with running_cloud(
+        FIXTURE, stack="integrations", state_dir=tmp_path_factory.mktemp("state"), log_sink=sink
+    ) as started:
         started.test_logs = logs  # type: ignore[attr-defined]
         yield started
 

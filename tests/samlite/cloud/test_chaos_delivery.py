@@ -6,15 +6,14 @@ The cloud fixture (tests/samlite/cloud_fixtures) has an S3-triggered function wr
 
 from __future__ import annotations
 
-import shutil
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from samlite.cloud.local_cloud import CloudOptions, LocalCloud
+from samlite.cloud.local_cloud import LocalCloud
 from samlite.services.chaos import ChaosPolicy
+from tests.samlite.embedded import running_project
 
 FIXTURE = Path(__file__).resolve().parents[1] / "cloud_fixtures"
 
@@ -22,17 +21,8 @@ FIXTURE = Path(__file__).resolve().parents[1] / "cloud_fixtures"
 @pytest.fixture(scope="module")
 def cloud(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalCloud]:
     project = tmp_path_factory.mktemp("chaos_project")
-    shutil.copytree(FIXTURE, project, dirs_exist_ok=True)
-    options = CloudOptions(
-        template=project / "template.yaml",
-        port=0,
-        api_port=0,
-        watch=False,
-        stack_name=f"chaos-{uuid.uuid4().hex[:8]}",
-        state_dir=project / ".samlite",
-        chaos=ChaosPolicy.parse("duplicate=1,reorder=1,delay=20ms,seed=4"),
-    )
-    with LocalCloud(options) as started:
+    chaos = ChaosPolicy.parse("duplicate=1,reorder=1,delay=20ms,seed=4")
+    with running_project(FIXTURE, project, stack="chaos", chaos=chaos) as started:
         yield started
 
 

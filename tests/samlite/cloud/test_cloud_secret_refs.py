@@ -10,30 +10,20 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
-import uuid
 from pathlib import Path
 
 import pytest
 
-from samlite.cloud.local_cloud import CloudOptions, LocalCloud
+from tests.samlite.embedded import running_project
 
 FIXTURE = Path(__file__).resolve().parents[1] / "cloud_fixtures_secrets"
 
 
 @pytest.mark.parametrize("iam", [False, True], ids=["no-iam", "iam"])
 def test_a_function_reads_the_secret_its_policy_names_by_ref(tmp_path: Path, iam: bool) -> None:
-    shutil.copytree(FIXTURE, tmp_path, dirs_exist_ok=True)
-    options = CloudOptions(
-        template=tmp_path / "template.yaml",
-        port=0,
-        api_port=0,
-        iam=iam,
-        stack_name=f"sec-{uuid.uuid4().hex[:8]}",
-        state_dir=tmp_path / ".samlite",
-        log_sink=lambda source, line: None,
-    )
-    with LocalCloud(options) as cloud:
+    with running_project(
+        FIXTURE, tmp_path, stack="sec", iam=iam, log_sink=lambda source, line: None
+    ) as cloud:
         arn = cloud.outputs["SecretArn"]
         assert re.fullmatch(
             r"arn:aws:secretsmanager:us-east-1:123456789012:secret:DbSecret-\w{12}-\w{6}", arn

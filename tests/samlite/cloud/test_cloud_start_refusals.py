@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import textwrap
 import time
-import uuid
 from pathlib import Path
 
 import pytest
@@ -19,6 +18,7 @@ from samlite.cloud.local_cloud import CloudOptions, LocalCloud
 from samlite.cloud.unsupported import refuse_partial_start
 from samlite.errors import UnsupportedError
 from samlite.template import load_stack
+from tests.samlite.embedded import cloud_options
 
 APP = "def handler(event, context):\n    print('handled', event)\n    return {'ok': True}\n"
 
@@ -31,18 +31,9 @@ def _project(tmp_path: Path, template: str) -> Path:
 
 
 def _options(path: Path, **changes: object) -> CloudOptions:
-    options = CloudOptions(
-        template=path,
-        port=0,
-        api_port=0,
-        stack_name=f"ref-{uuid.uuid4().hex[:8]}",
-        state_dir=path.parent / ".samlite",
-        watch=False,
-        cache_dir=path.parent / "cache",
+    return cloud_options(
+        path, stack="ref", state_dir=path.parent / ".samlite", cache_dir=path.parent / "cache", **changes
     )
-    for key, value in changes.items():
-        setattr(options, key, value)
-    return options
 
 
 def _wait_for(condition, timeout: float = 20.0):  # type: ignore[no-untyped-def]

@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import base64
 import json
-import shutil
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -21,7 +19,8 @@ from typing import Any
 import pytest
 import requests
 
-from samlite.cloud.local_cloud import CloudOptions, LocalCloud
+from samlite.cloud.local_cloud import LocalCloud
+from tests.samlite.embedded import running_project
 
 FIXTURE = Path(__file__).resolve().parents[1] / "event_source_fixtures"
 
@@ -36,16 +35,8 @@ def cloud(
     tmp_path_factory: pytest.TempPathFactory, samlite_lines: list[tuple[str, str]]
 ) -> Iterator[LocalCloud]:
     project = tmp_path_factory.mktemp("event_sources")
-    shutil.copytree(FIXTURE, project, dirs_exist_ok=True)
-    options = CloudOptions(
-        template=project / "template.yaml",
-        port=0,
-        stack_name=f"es-{uuid.uuid4().hex[:8]}",
-        state_dir=project / ".samlite",
-        watch=False,
-        log_sink=lambda source, line: samlite_lines.append((source, line)),
-    )
-    with LocalCloud(options) as started:
+    sink = lambda source, line: samlite_lines.append((source, line))  # noqa: E731
+    with running_project(FIXTURE, project, stack="es", log_sink=sink) as started:
         yield started
 
 

@@ -8,11 +8,9 @@ from __future__ import annotations
 
 import io
 import json
-import shutil
 import socket
 import threading
 import time
-import uuid
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -27,15 +25,14 @@ from samlite.cloud.local_cloud import CloudOptions, LocalCloud
 from samlite.cloud.log_stream import LogStream, TerminalPrinter
 from samlite.errors import CloudError, EndpointError
 from samlite.template import TemplateError
+from tests.samlite.embedded import cloud_options, copy_project, running_cloud
 
 FIXTURE = Path(__file__).resolve().parents[1] / "cloud_fixtures"
 
 
 @pytest.fixture(scope="module")
 def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    directory = tmp_path_factory.mktemp("cloud_project")
-    shutil.copytree(FIXTURE, directory, dirs_exist_ok=True)
-    return directory
+    return copy_project(FIXTURE, tmp_path_factory.mktemp("cloud_project"))
 
 
 @pytest.fixture(scope="module")
@@ -45,15 +42,11 @@ def samlite_lines() -> list[tuple[str, str]]:
 
 @pytest.fixture(scope="module")
 def cloud(project: Path, samlite_lines: list[tuple[str, str]]) -> Iterator[LocalCloud]:
-    options = CloudOptions(
-        template=project / "template.yaml",
-        port=0,
-        # moto's backends are global to the process: a unique stack name gives unique resource names.
-        stack_name=f"lc-{uuid.uuid4().hex[:8]}",
-        state_dir=project / ".samlite",
-        log_sink=lambda source, line: samlite_lines.append((source, line)),
-    )
-    with LocalCloud(options) as started:
+    sink = lambda source, line: samlite_lines.append((source, line))  # noqa: E731
+    # The code watcher on, as `samlite start` has it: a test below edits the code.
+    with running_cloud(
+        project / "template.yaml", stack="lc", state_dir=project / ".samlite", watch=True, log_sink=sink
+    ) as started:
         yield started
 
 
@@ -272,29 +265,15 @@ def test_a_template_error_stops_the_endpoint_it_had_started(tmp_path: Path) -> N
 
 
 def test_an_unknown_debug_function_is_refused_before_anything_runs(tmp_path: Path, project: Path) -> None:
-    options = CloudOptions(
-        template=project / "template.yaml",
-        port=0,
-        watch=False,
-        debug_port=5899,
-        debug_function="Nope",
-        stack_name=f"lc-{uuid.uuid4().hex[:8]}",
-        state_dir=tmp_path,
+    options = cloud_options(
+        project / "template.yaml", stack="lc", state_dir=tmp_path, debug_port=5899, debug_function="Nope"
     )
     with pytest.raises(TemplateError, match="Nope"):
         LocalCloud(options).start()
 
 
 def test_a_second_start_in_the_same_process_sees_its_own_stack(cloud: LocalCloud, project: Path) -> None:
-    other_name = f"lc-{uuid.uuid4().hex[:8]}"
-    options = CloudOptions(
-        template=project / "template.yaml",
-        port=0,
-        watch=False,
-        stack_name=other_name,
-        state_dir=project / ".samlite-other",
-    )
-    with LocalCloud(options) as other:
+    with running_cloud(project / "template.yaml", stack="lc", state_dir=project / ".samlite-other") as other:
         assert other.url != cloud.url
         assert other.outputs["BucketName"] != cloud.outputs["BucketName"]
         try:
@@ -304,13 +283,7 @@ def test_a_second_start_in_the_same_process_sees_its_own_stack(cloud: LocalCloud
 
 
 def test_stop_removes_the_stack_so_the_same_template_starts_again_in_this_process(project: Path) -> None:
-    options = CloudOptions(
-        template=project / "template.yaml",
-        port=0,
-        watch=False,
-        stack_name=f"lc-{uuid.uuid4().hex[:8]}",
-        state_dir=project / ".samlite-again",
-    )
+    options = cloud_options(project / "template.yaml", stack="lc", state_dir=project / ".samlite-again")
     watchers_before = _code_watchers()
     with LocalCloud(replace(options, watch=True)) as first:
         assert len(_code_watchers()) == len(watchers_before) + 1
@@ -367,14 +340,7 @@ def test_log_stream_appends_each_source_to_its_own_file(tmp_path: Path) -> None:
 
 
 def test_a_template_with_an_api_is_served_by_the_local_gateway(tmp_path: Path) -> None:
-    options = CloudOptions(
-        template=FIXTURE / "api" / "template.yaml",
-        port=0,
-        api_port=0,
-        watch=False,
-        stack_name=f"lc-{uuid.uuid4().hex[:8]}",
-        state_dir=tmp_path,
-    )
+    options = cloud_options(FIXTURE / "api" / "template.yaml", stack="lc", state_dir=tmp_path)
     with LocalCloud(options) as cloud:
         [base] = cloud.api_urls.values()
         assert requests.get(f"{base}/hello/world", timeout=30).status_code == 403  # ApiKeyRequired

@@ -11,10 +11,8 @@ One cloud serves the module; each test resets it first.
 from __future__ import annotations
 
 import json
-import shutil
 import urllib.error
 import urllib.request
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -24,8 +22,9 @@ import pytest
 from botocore.exceptions import ClientError
 
 from samlite.cli.trigger import trigger_over_http
-from samlite.cloud.local_cloud import CloudOptions, LocalCloud, LocalCloudError
+from samlite.cloud.local_cloud import LocalCloud, LocalCloudError
 from samlite.iam.function_credentials import FunctionCredentials
+from tests.samlite.embedded import running_project
 
 FIXTURE = Path(__file__).resolve().parents[1] / "push_fixtures"
 
@@ -38,17 +37,8 @@ def lines() -> list[tuple[str, str]]:
 @pytest.fixture(scope="module")
 def cloud(tmp_path_factory: pytest.TempPathFactory, lines: list[tuple[str, str]]) -> Iterator[LocalCloud]:
     project = tmp_path_factory.mktemp("push_project")
-    shutil.copytree(FIXTURE, project, dirs_exist_ok=True)
-    options = CloudOptions(
-        template=project / "template.yaml",
-        port=0,
-        api_port=0,
-        watch=False,
-        stack_name=f"push-{uuid.uuid4().hex[:8]}",
-        state_dir=project / ".samlite",
-        log_sink=lambda source, line: lines.append((source, line)),
-    )
-    with LocalCloud(options) as started:
+    sink = lambda source, line: lines.append((source, line))  # noqa: E731
+    with running_project(FIXTURE, project, stack="push", log_sink=sink) as started:
         yield started
 
 

@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 import requests
 
-from samlite.cloud.local_cloud import CloudOptions, LocalCloud
+from samlite.cloud.local_cloud import LocalCloud
+from tests.samlite.embedded import running_cloud
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
@@ -44,15 +45,8 @@ class ConsoleClient:
 
 @pytest.fixture(scope="module")
 def cloud(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalCloud]:
-    options = CloudOptions(
-        template=FIXTURES / "template.yaml",
-        port=0,
-        api_port=0,
-        watch=False,
-        stack_name="console",
-        state_dir=tmp_path_factory.mktemp("console-state"),
-    )
-    with LocalCloud(options) as running:
+    state_dir = tmp_path_factory.mktemp("console-state")
+    with running_cloud(FIXTURES / "template.yaml", state_dir=state_dir, stack_name="console") as running:
         yield running
 
 
@@ -85,15 +79,9 @@ def wait_until(condition: Any, what: str, timeout: float = 20.0) -> Any:
 @pytest.fixture(scope="module")
 def triggers_cloud(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalCloud]:
     """The triggers fixture: a worker fed by every kind of trigger, with a layer, and a state machine."""
-    options = CloudOptions(
-        template=FIXTURES / "triggers" / "template.yaml",
-        port=0,
-        api_port=0,
-        watch=False,
-        stack_name="console-triggers",
-        state_dir=tmp_path_factory.mktemp("console-triggers-state"),
-    )
-    with LocalCloud(options) as running:
+    state_dir = tmp_path_factory.mktemp("console-triggers-state")
+    template = FIXTURES / "triggers" / "template.yaml"
+    with running_cloud(template, state_dir=state_dir, stack_name="console-triggers") as running:
         yield running
 
 

@@ -7,8 +7,6 @@ process finds moto as a new process would: empty. What it then holds came from `
 from __future__ import annotations
 
 import json
-import shutil
-import uuid
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -16,9 +14,10 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from samlite.cloud.local_cloud import CloudOptions, LocalCloud
+from samlite.cloud.local_cloud import LocalCloud
 from samlite.errors import StateError
 from samlite.persistence.persister import PersistOptions
+from tests.samlite.embedded import cloud_options, copy_project, stack_name
 
 FIXTURE = Path(__file__).resolve().parents[1] / "persistence_fixtures"
 
@@ -28,26 +27,23 @@ PERSIST = PersistOptions(interval=60)  # saved on stop only, unless a test says 
 
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
-    shutil.copytree(FIXTURE, tmp_path, dirs_exist_ok=True)
-    return tmp_path
+    return copy_project(FIXTURE, tmp_path)
 
 
 @pytest.fixture
 def start(project: Path) -> Start:
     """Starts the fixture's stack (one stack name per test) with `--persist` unless told otherwise."""
-    stack_name = f"persist-{uuid.uuid4().hex[:8]}"
+    name = stack_name("persist")
     lines: list[str] = []
 
     def started(persist: PersistOptions | None = PERSIST, **options: Any) -> LocalCloud:
         lines.clear()
         cloud = LocalCloud(
-            CloudOptions(
-                template=project / "template.yaml",
-                port=0,
-                watch=False,
-                console=False,
-                stack_name=stack_name,
+            cloud_options(
+                project / "template.yaml",
                 state_dir=project / ".samlite",
+                stack_name=name,
+                console=False,
                 persist=persist,
                 log_sink=lambda source, line: lines.append(line),
                 **options,

@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import json
 import time
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from samlite.cloud.local_cloud import CloudOptions, LocalCloud
+from samlite.cloud.local_cloud import LocalCloud
+from tests.samlite.embedded import running_cloud
 
 FIXTURE = Path(__file__).parent / "fixtures"
 EXECUTION_TIMEOUT_S = 30.0
@@ -25,15 +25,8 @@ EXECUTION_TIMEOUT_S = 30.0
 
 @pytest.fixture(scope="module")
 def states_cloud(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalCloud]:
-    options = CloudOptions(
-        template=FIXTURE / "template.yaml",
-        port=0,
-        api_port=0,
-        watch=False,
-        stack_name=f"sfn-{uuid.uuid4().hex[:8]}",  # moto is process-wide: names of this cloud only
-        state_dir=tmp_path_factory.mktemp("states") / ".samlite",
-    )
-    with LocalCloud(options) as cloud:
+    state_dir = tmp_path_factory.mktemp("states") / ".samlite"
+    with running_cloud(FIXTURE / "template.yaml", stack="sfn", state_dir=state_dir) as cloud:
         yield cloud
 
 
