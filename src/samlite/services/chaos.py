@@ -317,14 +317,8 @@ class Chaos:
 
     def wait_idle(self, timeout: float | None = None) -> bool:
         """True once nothing is held or delayed (what was sent may still be running elsewhere)."""
-        deadline = None if timeout is None else time.monotonic() + timeout
         with self._idle:
-            while self._outstanding:
-                remaining = None if deadline is None else deadline - time.monotonic()
-                if remaining is not None and remaining <= 0:
-                    return False
-                self._idle.wait(remaining)
-        return True
+            return self._idle.wait_for(lambda: not self._outstanding, timeout)
 
     @property
     def pending(self) -> int:

@@ -210,14 +210,8 @@ class AsyncInvoker:
 
     def wait_idle(self, timeout: float | None = None) -> bool:
         """Wait until every queued event, retry and target delivery is done; False on timeout."""
-        deadline = None if timeout is None else time.monotonic() + timeout
         with self._idle:
-            while self._outstanding:
-                remaining = None if deadline is None else deadline - time.monotonic()
-                if remaining is not None and remaining <= 0:
-                    return False
-                self._idle.wait(remaining)
-        return True
+            return self._idle.wait_for(lambda: not self._outstanding, timeout)
 
     @property
     def backlog(self) -> int:
@@ -232,14 +226,11 @@ class AsyncInvoker:
     def wait_below(self, function_names: list[str], limit: int, timeout: float) -> bool:
         """Wait until each of the functions has fewer than `limit` events queued or running; False
         when `timeout` passed first."""
-        deadline = time.monotonic() + timeout
         with self._drained:
-            while not self._closed and any(self._lane_backlog(name) >= limit for name in function_names):
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    return False
-                self._drained.wait(remaining)
-        return True
+            return self._drained.wait_for(
+                lambda: self._closed or all(self._lane_backlog(name) < limit for name in function_names),
+                timeout,
+            )
 
     def _lane_backlog(self, function_name: str) -> int:
         lane = self._lanes.get(function_name)

@@ -34,6 +34,7 @@ from samlite.services.awslambda.recursion import MAX_CHAIN_DEPTH, ChainTracker
 from samlite.services.chain_depth import depth_of_new_event
 from samlite.services.chaos import UNORDERED_AT_LEAST_ONCE, Chaos
 from samlite.services.eventbridge.input_transform import InputTransformError, RuleContext, target_input
+from samlite.services.said_once import SaidOnce
 from samlite.services.targets import MessageAttribute, OutboundMessage, SendToTarget, start_state_machine
 
 Submit = Callable[..., str]
@@ -85,7 +86,7 @@ class EventBridgeRouter:
         self._chaos = chaos
         self._lock = threading.Lock()
         self._patterns: dict[str, CompiledPattern | PatternError] = {}
-        self._said: set[str] = set()
+        self._say_once = SaidOnce(log)
 
     # -- events in ------------------------------------------------------------------------------------
 
@@ -264,13 +265,6 @@ class EventBridgeRouter:
             self._send_to_target(
                 dead_letter, OutboundMessage(body=json.dumps(routed.event), attributes=attributes)
             )
-
-    def _say_once(self, key: str, line: str) -> None:
-        with self._lock:
-            if key in self._said:
-                return
-            self._said.add(key)
-        self._log(line)
 
 
 def _time(value: Any) -> datetime | None:

@@ -25,6 +25,7 @@ from typing import Any
 from samlite.events._ids import iso_seconds
 from samlite.events.eventbridge import eventbridge_event
 from samlite.model import FunctionSpec
+from samlite.services.said_once import SaidOnce
 from samlite.services.targets import MessageAttribute, OutboundMessage, SendToTarget, start_state_machine
 
 Submit = Callable[..., str]
@@ -85,7 +86,7 @@ class SchedulerTargets:
         self._send_to_target = send_to_target
         self._log = log
         self._function_log = function_log
-        self._said: set[str] = set()
+        self._say_once = SaidOnce(log)
 
     def deliver(self, firing: Firing) -> None:
         arn = str(firing.target.get("Arn", ""))
@@ -124,11 +125,11 @@ class SchedulerTargets:
             self._put_event(event, arn, depth=1)
         elif service == "states" and parts[5] == "stateMachine":
             start_state_machine(arn, payload)  # its input is the target's Input, as Scheduler sends it
-        elif arn not in self._said:
-            self._said.add(arn)
-            self._log(
+        else:
+            self._say_once(
+                arn,
                 f"samlite: schedule {firing.schedule_arn}: target {arn} is not emulated; it is not invoked "
-                "(samlite emulates Lambda, SQS, SNS, EventBridge and Step Functions templated targets)"
+                "(samlite emulates Lambda, SQS, SNS, EventBridge and Step Functions templated targets)",
             )
 
     def _failed(self, firing: Firing, arn: str, error: Exception) -> None:

@@ -39,6 +39,7 @@ from samlite.moto_changes.sns_delivery import Published
 from samlite.services.awslambda.recursion import ChainTracker
 from samlite.services.chain_depth import depth_of_new_event
 from samlite.services.chaos import ORDERED_EXACTLY_ONCE, UNORDERED_AT_LEAST_ONCE, Chaos
+from samlite.services.said_once import SaidOnce
 from samlite.services.sns.filter_policy import FilterPolicyError, compile_filter_policy, policy_matches
 
 # submit(spec, payload, source=..., depth=..., trigger=...) -> request id: the async invoker's submit.
@@ -70,7 +71,7 @@ class SnsDelivery:
         self._lock = threading.Lock()
         self._timestamps: OrderedDict[str, datetime] = OrderedDict()
         self._policies: dict[tuple[str, str], CompiledPattern | FilterPolicyError] = {}
-        self._said: set[str] = set()
+        self._say_once = SaidOnce(log)
 
     def __call__(self, published: Published) -> None:
         subscription = published.subscription
@@ -249,13 +250,6 @@ class SnsDelivery:
 
     def _sequence_number(self) -> str:
         return f"{utc_now().timestamp() * 1e6:020.0f}"
-
-    def _say_once(self, key: str, line: str) -> None:
-        with self._lock:
-            if key in self._said:
-                return
-            self._said.add(key)
-        self._log(line)
 
 
 def _sqs_attributes(attributes: Any) -> dict[str, Any]:
