@@ -5,15 +5,18 @@ runtime, boto3 clients; and a whole started LocalCloud (`running_project`, `runn
 from __future__ import annotations
 
 import contextlib
+import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import boto3
 from botocore.config import Config
+from moto import mock_aws
 
+from samlite import moto_changes
 from samlite.endpoint.embedded_aws import EmbeddedAws
 from samlite.model import Credentials, FunctionSpec, InvocationResult, Resource
 from samlite.services.wiring import LocalServices, attach
@@ -26,7 +29,32 @@ from tests.samlite.local_clouds import (  # noqa: F401 (re-exported: one import 
 )
 
 ACCOUNT = "123456789012"
+T = TypeVar("T")
 REGION = "us-east-1"
+
+
+@contextlib.contextmanager
+def changed_moto() -> Iterator[None]:
+    """moto in-process (`mock_aws`) with every samlite change applied, as the endpoint has it; the
+    changes are undone when the block ends."""
+    with mock_aws():
+        moto_changes.apply()
+        try:
+            yield
+        finally:
+            moto_changes.restore()
+
+
+def wait_until(condition: Callable[[], T], what: str, timeout: float = 20.0) -> T:
+    """Polls `condition()` until it returns something truthy (returned), or fails naming `what`."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = condition()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout:g} s waiting for {what}")
+        time.sleep(0.05)
 
 
 def unique(prefix: str) -> str:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import textwrap
-import time
 from pathlib import Path
 
 import pytest
@@ -18,7 +17,7 @@ from samlite.cloud.local_cloud import CloudOptions, LocalCloud
 from samlite.cloud.unsupported import refuse_partial_start
 from samlite.errors import UnsupportedError
 from samlite.template import load_stack
-from tests.samlite.embedded import cloud_options
+from tests.samlite.embedded import cloud_options, wait_until
 
 APP = "def handler(event, context):\n    print('handled', event)\n    return {'ok': True}\n"
 
@@ -34,16 +33,6 @@ def _options(path: Path, **changes: object) -> CloudOptions:
     return cloud_options(
         path, stack="ref", state_dir=path.parent / ".samlite", cache_dir=path.parent / "cache", **changes
     )
-
-
-def _wait_for(condition, timeout: float = 20.0):  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError("condition not met in time")
 
 
 IOT_TRIGGERED = """\
@@ -148,7 +137,8 @@ def test_the_state_folder_inside_the_code_never_recycles_workers(tmp_path: Path)
             client.invoke(FunctionName=name, Payload=json.dumps({"n": number}).encode())
         assert (tmp_path / ".samlite" / "logs" / "Here.log").stat().st_size > 0
         (tmp_path / "app.py").write_text(APP.replace("handled", "changed"))  # a real edit, to wait on
-        recycled = _wait_for(lambda: [line for line in cloud.log_lines("samlite") if "code changed" in line])
+        changed = lambda: [line for line in cloud.log_lines("samlite") if "code changed" in line]  # noqa: E731
+        recycled = wait_until(changed, "the code change to be logged")
     assert recycled == ["samlite: Here: code changed (app.py); warm workers recycled, next call starts cold"]
 
 

@@ -10,7 +10,6 @@ import io
 import json
 import socket
 import threading
-import time
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -25,7 +24,7 @@ from samlite.cloud.local_cloud import CloudOptions, LocalCloud
 from samlite.cloud.log_stream import LogStream, TerminalPrinter
 from samlite.errors import CloudError, EndpointError
 from samlite.template import TemplateError
-from tests.samlite.embedded import cloud_options, copy_project, running_cloud
+from tests.samlite.embedded import cloud_options, copy_project, running_cloud, wait_until
 
 FIXTURE = Path(__file__).resolve().parents[1] / "cloud_fixtures"
 
@@ -58,16 +57,6 @@ def clean(cloud: LocalCloud) -> LocalCloud:
 
 def _invoke(cloud: LocalCloud, name: str, payload: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
     return cloud.client("lambda").invoke(FunctionName=name, Payload=json.dumps(payload).encode(), **kwargs)
-
-
-def _wait_for(condition: Any, timeout: float = 20.0) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError("condition not met in time")
 
 
 def test_s3_put_runs_the_function_which_writes_the_table_with_its_own_role(clean: LocalCloud) -> None:
@@ -226,7 +215,9 @@ def test_a_code_change_recycles_the_functions_warm_workers(clean: LocalCloud, pr
     source = project / "unprivileged" / "app.py"
     source.write_text(source.read_text().replace("VERSION = 1", "VERSION = 2"))
     log_file = project / ".samlite" / "logs" / "samlite.log"
-    _wait_for(lambda: "Unprivileged: code changed (app.py)" in log_file.read_text())
+    wait_until(
+        lambda: "Unprivileged: code changed (app.py)" in log_file.read_text(), "the code change to be logged"
+    )
 
     changed = json.loads(_invoke(clean, name, {})["Payload"].read())
     assert changed["version"] == 2

@@ -62,20 +62,6 @@ def outputs(cloud: LocalCloud) -> dict[str, Any]:
     return cloud.outputs
 
 
-def wait_until(condition: Any, what: str, timeout: float = 20.0) -> Any:
-    """Poll `condition()` until it returns something truthy (returned), or fail naming `what`."""
-    import time
-
-    deadline = time.monotonic() + timeout
-    while True:
-        value = condition()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout:g} s waiting for {what}")
-        time.sleep(0.05)
-
-
 @pytest.fixture(scope="module")
 def triggers_cloud(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalCloud]:
     """The triggers fixture: a worker fed by every kind of trigger, with a layer, and a state machine."""

@@ -11,7 +11,8 @@ from typing import Any
 import requests
 
 from samlite.cloud.local_cloud import LocalCloud
-from tests.samlite.console.conftest import ConsoleClient, wait_until
+from tests.samlite.console.conftest import ConsoleClient
+from tests.samlite.embedded import wait_until
 
 PNG_1X1 = bytes.fromhex(
     "89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489"

@@ -14,7 +14,8 @@ import requests
 from samlite.cloud.local_cloud import LocalCloud
 from samlite.console.pages.functions import layer_view
 from samlite.model import LayerSpec
-from tests.samlite.console.conftest import ConsoleClient, wait_until
+from tests.samlite.console.conftest import ConsoleClient
+from tests.samlite.embedded import wait_until
 
 
 def _by(rows: list[dict[str, Any]], key: str) -> dict[str, dict[str, Any]]:

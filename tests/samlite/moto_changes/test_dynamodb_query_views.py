@@ -9,21 +9,16 @@ from typing import Any
 
 import boto3
 import pytest
-from moto import mock_aws
 
-from samlite import moto_changes
 from samlite.moto_changes import dynamodb_query
 from tests.samlite.catalog_table import catalog_item, create_catalog_table, live_page
+from tests.samlite.embedded import changed_moto
 
 
 @pytest.fixture
 def dynamodb() -> Iterator[Any]:
-    with mock_aws():
-        moto_changes.apply()
-        try:
-            yield boto3.client("dynamodb", region_name="us-east-1")
-        finally:
-            moto_changes.restore()
+    with changed_moto():
+        yield boto3.client("dynamodb", region_name="us-east-1")
 
 
 def test_the_lists_are_kept_from_the_first_write_and_the_first_query_reads_them(dynamodb: Any) -> None:

@@ -15,11 +15,11 @@ from typing import Any
 
 import boto3
 import pytest
-from moto import mock_aws
 from moto.backends import get_backend
 
 from samlite import moto_changes
 from samlite.moto_changes import dynamodb_streams, kinesis_records, sqs_event_sources
+from tests.samlite.embedded import changed_moto
 
 REGION = "us-east-1"
 ACCOUNT = "123456789012"
@@ -27,12 +27,8 @@ ACCOUNT = "123456789012"
 
 @pytest.fixture
 def aws() -> Iterator[None]:
-    with mock_aws():
-        moto_changes.apply()
-        try:
-            yield
-        finally:
-            moto_changes.restore()
+    with changed_moto():
+        yield
 
 
 def _heard(listeners: Any) -> tuple[list[Any], Any]:

@@ -9,12 +9,11 @@ from collections.abc import Iterator
 
 import boto3
 import pytest
-from moto import mock_aws
 
-from samlite import moto_changes
 from samlite.moto_changes.events_delivery import route_events_to
 from samlite.moto_changes.handlers import HandlerStack
 from samlite.moto_changes.sns_delivery import deliver_subscriptions_to
+from tests.samlite.embedded import changed_moto
 
 REGION = "us-east-1"
 ACCOUNT = "123456789012"
@@ -22,12 +21,8 @@ ACCOUNT = "123456789012"
 
 @pytest.fixture
 def changed() -> Iterator[None]:
-    with mock_aws():
-        moto_changes.apply()
-        try:
-            yield
-        finally:
-            moto_changes.restore()
+    with changed_moto():
+        yield
 
 
 def test_moto_no_longer_routes_events_to_targets_itself(changed: None) -> None:

@@ -18,10 +18,8 @@ from typing import Any
 import boto3
 import pytest
 from botocore.exceptions import ClientError
-from moto import mock_aws
 from moto.backends import get_backend
 
-from samlite import moto_changes
 from samlite.events.eventbridge import scheduled_event
 from samlite.model import FunctionSpec
 from samlite.moto_changes.events_delivery import route_events_to
@@ -29,6 +27,7 @@ from samlite.services.awslambda.recursion import ChainTracker
 from samlite.services.chaos import Chaos, ChaosPolicy
 from samlite.services.eventbridge.router import EventBridgeRouter
 from samlite.services.targets import MotoTargets
+from tests.samlite.embedded import changed_moto
 
 ACCOUNT = "123456789012"
 REGION = "us-east-1"
@@ -99,8 +98,7 @@ def make_router(setup: Setup, chaos: Chaos | None = None) -> EventBridgeRouter:
 
 @pytest.fixture
 def setup() -> Iterator[Setup]:
-    with mock_aws():
-        moto_changes.apply()
+    with changed_moto():
         prepared = Setup(*(boto3.client(name, region_name=REGION) for name in ("events", "sqs", "sns")))
         prepared.router = make_router(prepared)
         remove = route_events_to(prepared.router.on_put_events)
@@ -108,7 +106,6 @@ def setup() -> Iterator[Setup]:
             yield prepared
         finally:
             remove()
-            moto_changes.restore()
 
 
 def test_put_events_reaches_a_matching_rules_function_with_the_event_envelope(setup: Setup) -> None:

@@ -6,15 +6,14 @@ import json
 
 import boto3
 import pytest
-from moto import mock_aws
 from moto.backends import get_backend
 
-from samlite import moto_changes
 from samlite.iam.identities import MotoIdentities
 from samlite.model.served_request import ServedRequest
 from samlite.services.awslambda.recursion import ChainTracker
 from samlite.services.s3.notifications import S3Notifier, event_matches, key_matches
 from samlite.services.targets import MotoTargets
+from tests.samlite.embedded import changed_moto
 
 ACCOUNT = "123456789012"
 REGION = "us-east-1"
@@ -100,12 +99,8 @@ class Setup:
 
 @pytest.fixture
 def setup():
-    with mock_aws():
-        moto_changes.apply()  # moto's own S3 notifications off, as the endpoint has them
-        try:
-            yield Setup()
-        finally:
-            moto_changes.restore()
+    with changed_moto():  # moto's own S3 notifications off, as the endpoint has them
+        yield Setup()
 
 
 def lambda_config(

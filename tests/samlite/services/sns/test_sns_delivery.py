@@ -15,15 +15,14 @@ from typing import Any
 
 import boto3
 import pytest
-from moto import mock_aws
 from moto.sqs.models import sqs_backends
 
-from samlite import moto_changes
 from samlite.model import FunctionSpec
 from samlite.moto_changes.sns_delivery import deliver_subscriptions_to
 from samlite.services.awslambda.recursion import ChainTracker
 from samlite.services.chaos import Chaos, ChaosPolicy
 from samlite.services.sns.delivery import SnsDelivery
+from tests.samlite.embedded import changed_moto
 
 ACCOUNT = "123456789012"
 REGION = "us-east-1"
@@ -71,15 +70,13 @@ def make_delivery(setup: Setup, chaos: Chaos | None = None) -> SnsDelivery:
 
 @pytest.fixture
 def setup() -> Iterator[Setup]:
-    with mock_aws():
-        moto_changes.apply()
+    with changed_moto():
         prepared = Setup(boto3.client("sns", region_name=REGION), boto3.client("sqs", region_name=REGION))
         remove = deliver_subscriptions_to(make_delivery(prepared))
         try:
             yield prepared
         finally:
             remove()
-            moto_changes.restore()
 
 
 def test_a_lambda_subscription_gets_the_sns_event_asynchronously(setup: Setup) -> None:
@@ -336,18 +333,14 @@ def test_chaos_duplicates_standard_topic_deliveries(setup: Setup) -> None:
 
 def test_without_samlite_moto_delivers_as_it_always_did() -> None:
     """The moto change hands deliveries to samlite only while a handler is registered."""
-    with mock_aws():
-        moto_changes.apply()
-        try:
-            sns, sqs = boto3.client("sns", region_name=REGION), boto3.client("sqs", region_name=REGION)
-            url = sqs.create_queue(QueueName="plain")["QueueUrl"]
-            topic = sns.create_topic(Name="plain")["TopicArn"]
-            sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=f"arn:aws:sqs:{REGION}:{ACCOUNT}:plain")
-            sns.publish(TopicArn=topic, Message="by moto")
-            [message] = sqs.receive_message(QueueUrl=url)["Messages"]
-            assert json.loads(message["Body"])["Message"] == "by moto"
-        finally:
-            moto_changes.restore()
+    with changed_moto():
+        sns, sqs = boto3.client("sns", region_name=REGION), boto3.client("sqs", region_name=REGION)
+        url = sqs.create_queue(QueueName="plain")["QueueUrl"]
+        topic = sns.create_topic(Name="plain")["TopicArn"]
+        sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=f"arn:aws:sqs:{REGION}:{ACCOUNT}:plain")
+        sns.publish(TopicArn=topic, Message="by moto")
+        [message] = sqs.receive_message(QueueUrl=url)["Messages"]
+        assert json.loads(message["Body"])["Message"] == "by moto"
 
 
 def test_publish_batch_delivers_each_entry(setup: Setup) -> None:
