@@ -83,6 +83,19 @@ def client(
     )
 
 
+def create_pk_table(ddb: Any, name: str, **properties: Any) -> str:
+    """Creates an on-demand table keyed by a string `pk` through a DynamoDB client (`properties`: any
+    other CreateTable argument, a StreamSpecification, say); returns its name."""
+    ddb.create_table(
+        TableName=name,
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST",
+        **properties,
+    )
+    return name
+
+
 def function_spec(name: str, *, role_arn: str | None = None, policies: tuple[Any, ...] = ()) -> FunctionSpec:
     return FunctionSpec(
         logical_id=name.replace("-", "").title(),

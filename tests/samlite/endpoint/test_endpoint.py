@@ -15,7 +15,7 @@ from samlite.endpoint.embedded_aws import EmbeddedAws
 from samlite.errors import EndpointError
 from samlite.iam import enforcement
 from samlite.model import ServedRequest
-from tests.samlite.embedded import client, unique
+from tests.samlite.embedded import client, create_pk_table, unique
 
 
 @pytest.fixture(scope="module")
@@ -39,12 +39,7 @@ def test_admin_can_use_s3_and_dynamodb(aws):
     assert s3.get_object(Bucket=bucket, Key="a b/ü.txt")["Body"].read() == b"hello"
     ddb = client(aws, "dynamodb")
     table = unique("t")
-    ddb.create_table(
-        TableName=table,
-        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
-        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
-        BillingMode="PAY_PER_REQUEST",
-    )
+    create_pk_table(ddb, table)
     ddb.put_item(TableName=table, Item={"pk": {"S": "x"}})
     assert ddb.get_item(TableName=table, Key={"pk": {"S": "x"}})["Item"] == {"pk": {"S": "x"}}
 

@@ -15,7 +15,7 @@ from samlite.iam import function_credentials
 from samlite.iam.function_credentials import FunctionCredentials
 from samlite.iam.roles import RoleDefinition, create_role
 from samlite.model import Credentials
-from tests.samlite.embedded import client, function_spec, unique
+from tests.samlite.embedded import client, create_pk_table, function_spec, unique
 
 
 @pytest.fixture(scope="module")
@@ -35,12 +35,7 @@ def world(aws):
         s3.create_bucket(Bucket=bucket)
         s3.put_object(Bucket=bucket, Key="k.txt", Body=b"data")
     table = unique("table")
-    client(aws, "dynamodb").create_table(
-        TableName=table,
-        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
-        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
-        BillingMode="PAY_PER_REQUEST",
-    )
+    create_pk_table(client(aws, "dynamodb"), table)
     return {"allowed": allowed, "other": other, "table": table}
 
 

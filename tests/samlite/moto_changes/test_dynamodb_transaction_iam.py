@@ -16,7 +16,7 @@ from samlite.endpoint.embedded_aws import EmbeddedAws
 from samlite.iam.function_credentials import FunctionCredentials
 from samlite.iam.roles import RoleDefinition, create_role
 from samlite.moto_changes import dynamodb_transaction_iam
-from tests.samlite.embedded import client, function_spec, unique
+from tests.samlite.embedded import client, create_pk_table, function_spec, unique
 
 TRUST = {
     "Version": "2012-10-17",
@@ -38,12 +38,7 @@ def aws():
 def tables(aws) -> tuple[str, str]:
     names = unique("first"), unique("second")
     for name in names:
-        client(aws, "dynamodb").create_table(
-            TableName=name,
-            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
-            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
-            BillingMode="PAY_PER_REQUEST",
-        )
+        create_pk_table(client(aws, "dynamodb"), name)
     return names
 
 

@@ -208,16 +208,12 @@ def test_through_the_endpoint_no_table_is_copied(endpoint, monkeypatch) -> None:
     from botocore.exceptions import ClientError
     from moto.dynamodb.models.table import Table
 
-    from tests.samlite.embedded import client, unique
+    from tests.samlite.embedded import client, create_pk_table, unique
 
     ddb = client(endpoint, "dynamodb")
     name = unique("tx")
-    ddb.create_table(
-        TableName=name,
-        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
-        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
-        BillingMode="PAY_PER_REQUEST",
-        StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"},
+    create_pk_table(
+        ddb, name, StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"}
     )
     ddb.put_item(TableName=name, Item={"pk": {"S": "kept"}, "n": {"N": "1"}})
 

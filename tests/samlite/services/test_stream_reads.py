@@ -18,7 +18,7 @@ import pytest
 from samlite.services.dynamodb.stream_reads import TableStream
 from samlite.services.kinesis.stream_reads import DataStream
 from samlite.services.stream_records import SourceGone
-from tests.samlite.embedded import Endpoint, client, running_endpoint
+from tests.samlite.embedded import Endpoint, client, create_pk_table, running_endpoint
 
 ACCOUNT = "123456789012"
 
@@ -125,12 +125,7 @@ def test_positions_in_a_table_stream(endpoint: Endpoint) -> None:
 def test_a_table_without_a_stream_has_no_shard_and_a_missing_table_is_gone(endpoint: Endpoint) -> None:
     dynamodb = client(endpoint.aws, "dynamodb")
     name = f"plain-{uuid.uuid4().hex[:8]}"
-    dynamodb.create_table(
-        TableName=name,
-        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
-        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
-        BillingMode="PAY_PER_REQUEST",
-    )
+    create_pk_table(dynamodb, name)
     assert TableStream(endpoint.aws, name, "arn").shard_ids() == []
     with pytest.raises(SourceGone):
         TableStream(endpoint.aws, "no-such-table", "arn").shard_ids()

@@ -10,7 +10,6 @@ import base64
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import boto3
@@ -22,13 +21,9 @@ from samlite.moto_changes.sns_delivery import deliver_subscriptions_to
 from samlite.services.awslambda.recursion import ChainTracker
 from samlite.services.chaos import Chaos, ChaosPolicy
 from samlite.services.sns.delivery import SnsDelivery
-from tests.samlite.embedded import changed_moto
+from tests.samlite.embedded import ACCOUNT, REGION, changed_moto, function_spec
 
-ACCOUNT = "123456789012"
-REGION = "us-east-1"
-FN = FunctionSpec(
-    logical_id="Handler", function_name="handler", handler="a.b", runtime="python3.11", code_uri=Path(".")
-)
+FN = function_spec("handler")
 FN_ARN = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:handler"
 
 

@@ -28,7 +28,7 @@ from samlite.services.awslambda.event_sources.stream_poller import StreamPoller,
 from samlite.services.dynamodb.stream_reads import TableStream
 from samlite.services.kinesis.stream_reads import DataStream
 from samlite.services.stream_records import ShardSource
-from tests.samlite.embedded import Endpoint, client, running_endpoint
+from tests.samlite.embedded import Endpoint, client, create_pk_table, running_endpoint
 
 FUNCTION = FunctionSpec("Consumer", "consumer", "app.handler", "python3.12", Path("."), timeout=3)
 KEYS = ("k0", "k1", "k2", "k3")
@@ -118,12 +118,8 @@ def test_dynamodb_stream_records_are_processed_in_order_per_item(
 ) -> None:
     dynamodb = client(endpoint.aws, "dynamodb")
     name = f"order-{uuid.uuid4().hex[:8]}"
-    dynamodb.create_table(
-        TableName=name,
-        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
-        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
-        BillingMode="PAY_PER_REQUEST",
-        StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_IMAGE"},
+    create_pk_table(
+        dynamodb, name, StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_IMAGE"}
     )
     for index, key in enumerate(writes):
         dynamodb.put_item(TableName=name, Item={"pk": {"S": key}, "n": {"N": str(index)}})
