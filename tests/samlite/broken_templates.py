@@ -8,6 +8,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from tests.samlite.projects import write_project
+
 _FUNCTION = """\
 Transform: AWS::Serverless-2016-10-31
 Resources:
@@ -84,8 +86,4 @@ BROKEN_TEMPLATES: dict[str, tuple[str, str, str]] = {
 def write_broken(folder: Path, name: str) -> tuple[Path, str]:
     """Write the broken template `name` (and a src/app.py) into `folder`; (its path, expected words)."""
     file_name, text, expected = BROKEN_TEMPLATES[name]
-    (folder / "src").mkdir(parents=True, exist_ok=True)
-    (folder / "src" / "app.py").write_text("def handler(event, context):\n    return event\n")
-    path = folder / file_name
-    path.write_text(text)
-    return path, expected
+    return write_project(folder, text, file_name), expected

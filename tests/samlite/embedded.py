@@ -27,6 +27,7 @@ from tests.samlite.local_clouds import (  # noqa: F401 (re-exported: one import 
     running_project,
     stack_name,
 )
+from tests.samlite.projects import write_project  # noqa: F401 (re-exported)
 
 ACCOUNT = "123456789012"
 T = TypeVar("T")

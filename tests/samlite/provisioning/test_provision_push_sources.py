@@ -18,7 +18,7 @@ from samlite.errors import ProvisionError
 from samlite.provisioning.provision import provision
 from samlite.provisioning.reset import remove_resources
 from samlite.template import load_stack
-from tests.samlite.embedded import Endpoint, running_endpoint, unique
+from tests.samlite.embedded import Endpoint, running_endpoint, unique, write_project
 
 
 @pytest.fixture(scope="module")
@@ -28,11 +28,9 @@ def endpoint() -> Iterator[Endpoint]:
 
 
 def deploy(endpoint: Endpoint, tmp_path: Path, resources: str) -> Any:
-    (tmp_path / "src").mkdir(exist_ok=True)
-    (tmp_path / "src" / "app.py").write_text("def handler(event, context):\n    return event\n")
     text = 'AWSTemplateFormatVersion: "2010-09-09"\nTransform: AWS::Serverless-2016-10-31\nResources:\n'
-    (tmp_path / "template.yaml").write_text(text + resources)
-    stack = load_stack(tmp_path / "template.yaml", stack_name=unique("push"), endpoint_url=endpoint.aws.url)
+    path = write_project(tmp_path, text + resources)
+    stack = load_stack(path, stack_name=unique("push"), endpoint_url=endpoint.aws.url)
     return stack, provision(endpoint.aws, stack, endpoint.services)
 
 

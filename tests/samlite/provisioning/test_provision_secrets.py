@@ -19,7 +19,7 @@ from samlite.iam.function_credentials import FunctionCredentials
 from samlite.provisioning.provision import provision
 from samlite.provisioning.reset import empty_resources, remove_resources
 from samlite.template import load_stack
-from tests.samlite.embedded import client, running_endpoint, unique
+from tests.samlite.embedded import client, running_endpoint, unique, write_project
 
 TEMPLATE = """
 AWSTemplateFormatVersion: "2010-09-09"
@@ -73,12 +73,9 @@ def endpoint():
 
 @pytest.fixture(scope="module")
 def deployed(endpoint, tmp_path_factory):
-    root = tmp_path_factory.mktemp("secrets")
-    (root / "src").mkdir()
-    (root / "src" / "app.py").write_text("def handler(event, context):\n    return event\n")
-    (root / "template.yaml").write_text(textwrap.dedent(TEMPLATE))
+    path = write_project(tmp_path_factory.mktemp("secrets"), textwrap.dedent(TEMPLATE))
     aws = endpoint.aws
-    stack = load_stack(root / "template.yaml", stack_name=unique("sec"), endpoint_url=aws.url)
+    stack = load_stack(path, stack_name=unique("sec"), endpoint_url=aws.url)
     result = provision(aws, stack, endpoint.services)
     return aws, stack, result
 

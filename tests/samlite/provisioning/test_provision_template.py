@@ -10,7 +10,7 @@ from botocore.exceptions import ClientError
 
 from samlite.iam.function_credentials import FunctionCredentials
 from samlite.provisioning.provision import provision
-from tests.samlite.embedded import client, running_endpoint, unique
+from tests.samlite.embedded import client, running_endpoint, unique, write_project
 
 TEMPLATE = """
 AWSTemplateFormatVersion: "2010-09-09"
@@ -62,13 +62,10 @@ Outputs:
 def deployed(tmp_path_factory):
     from samlite.template import load_stack
 
-    root = tmp_path_factory.mktemp("template")
-    (root / "src").mkdir()
-    (root / "src" / "app.py").write_text("def handler(event, context):\n    return event\n")
-    (root / "template.yaml").write_text(textwrap.dedent(TEMPLATE))
+    path = write_project(tmp_path_factory.mktemp("template"), textwrap.dedent(TEMPLATE))
     with running_endpoint(iam=True) as running:
         aws = running.aws
-        stack = load_stack(root / "template.yaml", stack_name=unique("tpl"), endpoint_url=aws.url)
+        stack = load_stack(path, stack_name=unique("tpl"), endpoint_url=aws.url)
         result = provision(aws, stack, running.services)
         yield aws, stack, result
 

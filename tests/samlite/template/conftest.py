@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.samlite.projects import write_project
+
 FIXTURES = Path(__file__).parent / "fixtures"
 
 
@@ -16,10 +18,6 @@ def write_template(tmp_path: Path) -> Callable[[str], Path]:
     """Write a template (dedented) next to a `src/` code directory and return its path."""
 
     def write(text: str, name: str = "template.yaml") -> Path:
-        (tmp_path / "src").mkdir(exist_ok=True)
-        (tmp_path / "src" / "app.py").write_text("def handler(event, context):\n    return event\n")
-        path = tmp_path / name
-        path.write_text(textwrap.dedent(text))
-        return path
+        return write_project(tmp_path, textwrap.dedent(text), name)
 
     return write

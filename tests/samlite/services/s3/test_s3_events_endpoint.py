@@ -7,6 +7,7 @@ import json
 import threading
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote_plus
 
 import boto3
@@ -86,23 +87,26 @@ def s3(stack):
 _bucket_count = iter(range(1000))
 
 
+def _bucket_notifying(s3: Any, name: str, function_arn: str, events: list[str], **configuration: Any) -> str:
+    """Creates the bucket with one notification configuration sending `events` to the function."""
+    s3.create_bucket(Bucket=name)
+    lambda_configuration = {**configuration, "LambdaFunctionArn": function_arn, "Events": events}
+    s3.put_bucket_notification_configuration(
+        Bucket=name, NotificationConfiguration={"LambdaFunctionConfigurations": [lambda_configuration]}
+    )
+    return name
+
+
 @pytest.fixture
 def bucket(stack, s3):
     _, delivery, recorder, _, functions = stack
-    name = f"events-{next(_bucket_count)}"
-    s3.create_bucket(Bucket=name)
-    s3.put_bucket_notification_configuration(
-        Bucket=name,
-        NotificationConfiguration={
-            "LambdaFunctionConfigurations": [
-                {
-                    "Id": "catalog",
-                    "LambdaFunctionArn": functions.arn(FUNCTION.function_name),
-                    "Events": ["s3:ObjectCreated:*", "s3:ObjectRemoved:*"],
-                    "Filter": {"Key": {"FilterRules": [{"Name": "prefix", "Value": "in/"}]}},
-                }
-            ]
-        },
+    name = _bucket_notifying(
+        s3,
+        f"events-{next(_bucket_count)}",
+        functions.arn(FUNCTION.function_name),
+        ["s3:ObjectCreated:*", "s3:ObjectRemoved:*"],
+        Id="catalog",
+        Filter={"Key": {"FilterRules": [{"Name": "prefix", "Value": "in/"}]}},
     )
     assert delivery.wait_idle(10)
     recorder.events.clear()
@@ -279,18 +283,7 @@ def test_failing_function_event_lands_in_its_dead_letter_queue(stack, s3) -> Non
 
     recorder.handlers[failing.function_name] = invoke
     try:
-        s3.create_bucket(Bucket="failing-bucket")
-        s3.put_bucket_notification_configuration(
-            Bucket="failing-bucket",
-            NotificationConfiguration={
-                "LambdaFunctionConfigurations": [
-                    {
-                        "LambdaFunctionArn": functions.arn(failing.function_name),
-                        "Events": ["s3:ObjectCreated:*"],
-                    }
-                ]
-            },
-        )
+        _bucket_notifying(s3, "failing-bucket", functions.arn(failing.function_name), ["s3:ObjectCreated:*"])
         s3.put_object(Bucket="failing-bucket", Key="doc.txt", Body=b"d")
         assert delivery.wait_idle(10)
     finally:
@@ -336,18 +329,7 @@ def test_a_function_writing_to_its_own_trigger_is_stopped_after_16_invocations(s
 
     recorder.handlers[looping.function_name] = invoke
     try:
-        s3.create_bucket(Bucket="loop-bucket")
-        s3.put_bucket_notification_configuration(
-            Bucket="loop-bucket",
-            NotificationConfiguration={
-                "LambdaFunctionConfigurations": [
-                    {
-                        "LambdaFunctionArn": functions.arn(looping.function_name),
-                        "Events": ["s3:ObjectCreated:*"],
-                    }
-                ]
-            },
-        )
+        _bucket_notifying(s3, "loop-bucket", functions.arn(looping.function_name), ["s3:ObjectCreated:*"])
         s3.put_object(Bucket="loop-bucket", Key="start", Body=b"go")
         assert delivery.wait_idle(30)
     finally:
