@@ -336,53 +336,45 @@ def test_fifo_groups_stay_in_order_and_a_failing_group_does_not_hold_the_others(
     assert h.remaining() == []
 
 
-def test_maximum_concurrency_caps_the_batches_running_at_once(harness: Callable[..., Harness]) -> None:
-    """Configuring maximum concurrency for Amazon SQS event sources (ScalingConfig)."""
-    running = 0
-    peak = 0
-    lock = threading.Lock()
+class PeakCounter:
+    """A function that takes 0.15 s over each batch and counts how many batches ran at once, at most."""
 
-    def slow(event: dict[str, Any]) -> InvocationResult:
-        nonlocal running, peak
-        with lock:
-            running += 1
-            peak = max(peak, running)
-        time.sleep(0.15)
-        with lock:
-            running -= 1
+    def __init__(self) -> None:
+        self.running = 0
+        self.peak = 0
+        self._lock = threading.Lock()
+
+    def __call__(self, event: dict[str, Any]) -> InvocationResult:
+        with self._lock:
+            self.running += 1
+            self.peak = max(self.peak, self.running)
+        time.sleep(0.15)  # the batch's work, long enough for the others to start meanwhile
+        with self._lock:
+            self.running -= 1
         return ok(event)
 
+
+def test_maximum_concurrency_caps_the_batches_running_at_once(harness: Callable[..., Harness]) -> None:
+    """Configuring maximum concurrency for Amazon SQS event sources (ScalingConfig)."""
+    slow = PeakCounter()
     h = harness(slow, start=False, BatchSize=1, ScalingConfig={"MaximumConcurrency": 2})
     h.send(*[f"m{i}" for i in range(8)])
     h.poller.start()
     h.wait_idle()
-    assert len(h.events) == 8 and peak == 2
+    assert len(h.events) == 8 and slow.peak == 2
 
 
 def test_by_default_five_batches_run_at_once_and_reserved_concurrency_lowers_it(
     harness: Callable[..., Harness],
 ) -> None:
     """Using Lambda with Amazon SQS, scaling: Lambda starts with five concurrent batches."""
-    lock = threading.Lock()
     for function, expected in ((FUNCTION, 5), (replace(FUNCTION, reserved_concurrency=3), 3)):
-        running = 0
-        peak = 0
-
-        def slow(event: dict[str, Any]) -> InvocationResult:
-            nonlocal running, peak
-            with lock:
-                running += 1
-                peak = max(peak, running)
-            time.sleep(0.15)
-            with lock:
-                running -= 1
-            return ok(event)
-
+        slow = PeakCounter()
         h = harness(slow, start=False, BatchSize=1, function=function)
         h.send(*[f"m{i}" for i in range(10)])
         h.poller.start()
         h.wait_idle()
-        assert peak == expected
+        assert slow.peak == expected
 
 
 def test_a_disabled_mapping_takes_nothing(harness: Callable[..., Harness]) -> None:
