@@ -3,15 +3,10 @@
 from __future__ import annotations
 
 import json
-import os
-import queue
 import shutil
 import signal
 import socket
 import subprocess
-import sys
-import threading
-import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,9 +16,9 @@ import pytest
 import requests
 
 from samlite.cli import build_parser
+from tests.samlite.start_process import READY_TIMEOUT_S, OutputLines, spawn_start
 
 FIXTURE = Path(__file__).resolve().parent / "cloud_fixtures"
-READY_TIMEOUT_S = 60
 
 
 @pytest.fixture
@@ -32,63 +27,10 @@ def project(tmp_path: Path) -> Path:
     return tmp_path
 
 
-def _spawn(project: Path, *args: str) -> subprocess.Popen[str]:
-    env = {**os.environ, "NO_COLOR": "1", "PYTHONUNBUFFERED": "1"}
-    return subprocess.Popen(
-        [sys.executable, "-m", "samlite", "start", *args],
-        cwd=project,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-
-
-class _Lines:
-    """Reads a process's stdout on a thread, so waiting for a line can time out."""
-
-    def __init__(self, process: subprocess.Popen[str]) -> None:
-        self.seen: list[str] = []
-        self._queue: queue.Queue[str | None] = queue.Queue()
-        assert process.stdout is not None
-        stdout = process.stdout
-        threading.Thread(target=self._read, args=(stdout,), daemon=True).start()
-
-    def _read(self, stream: object) -> None:
-        for line in stream:  # type: ignore[attr-defined]
-            self._queue.put(line.rstrip("\n"))
-        self._queue.put(None)
-
-    def wait_for(self, prefix: str, timeout: float) -> str:
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                line = self._queue.get(timeout=max(0.0, deadline - time.monotonic()))
-            except queue.Empty:
-                raise AssertionError(f"no line starting with {prefix!r}; got {self.seen}") from None
-            if line is None:
-                raise AssertionError(f"output ended before {prefix!r}; got {self.seen}")
-            self.seen.append(line)
-            if line.startswith(prefix):
-                return line
-
-    def rest(self, timeout: float = 10) -> list[str]:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            try:
-                line = self._queue.get(timeout=max(0.0, deadline - time.monotonic()))
-            except queue.Empty:
-                break
-            if line is None:
-                break
-            self.seen.append(line)
-        return self.seen
-
-
 @pytest.fixture
-def started(project: Path) -> Iterator[tuple[subprocess.Popen[str], _Lines]]:
-    process = _spawn(project, "--port", "0", "--stack-name", f"cli-{uuid.uuid4().hex[:8]}")
-    lines = _Lines(process)
+def started(project: Path) -> Iterator[tuple[subprocess.Popen[str], OutputLines]]:
+    process = spawn_start(project, "--port", "0", "--stack-name", f"cli-{uuid.uuid4().hex[:8]}")
+    lines = OutputLines(process)
     try:
         yield process, lines
     finally:
@@ -98,7 +40,7 @@ def started(project: Path) -> Iterator[tuple[subprocess.Popen[str], _Lines]]:
 
 
 def test_start_prints_outputs_credentials_next_steps_then_one_ready_line(
-    started: tuple[subprocess.Popen[str], _Lines], project: Path
+    started: tuple[subprocess.Popen[str], OutputLines], project: Path
 ) -> None:
     _, lines = started
     ready = lines.wait_for("samlite ready", READY_TIMEOUT_S)
@@ -120,8 +62,10 @@ def test_start_prints_outputs_credentials_next_steps_then_one_ready_line(
 
 
 def test_no_console_serves_no_console(project: Path) -> None:
-    process = _spawn(project, "--port", "0", "--no-console", "--stack-name", f"cli-{uuid.uuid4().hex[:8]}")
-    lines = _Lines(process)
+    process = spawn_start(
+        project, "--port", "0", "--no-console", "--stack-name", f"cli-{uuid.uuid4().hex[:8]}"
+    )
+    lines = OutputLines(process)
     try:
         ready = lines.wait_for("samlite ready", READY_TIMEOUT_S)
         assert "console" not in ready
@@ -134,7 +78,7 @@ def test_no_console_serves_no_console(project: Path) -> None:
 
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "Ctrl-C"])
 def test_sigterm_or_ctrl_c_stops_everything_and_exits_zero(
-    started: tuple[subprocess.Popen[str], _Lines], project: Path, signum: int
+    started: tuple[subprocess.Popen[str], OutputLines], project: Path, signum: int
 ) -> None:
     process, lines = started
     ready = lines.wait_for("samlite ready", READY_TIMEOUT_S)
@@ -177,7 +121,7 @@ def test_a_port_in_use_is_one_line_on_stderr_and_exit_status_2(project: Path) ->
         busy.bind(("127.0.0.1", 0))
         busy.listen()
         port = busy.getsockname()[1]
-        process = _spawn(project, "--port", str(port))
+        process = spawn_start(project, "--port", str(port))
         stdout, stderr = process.communicate(timeout=60)
     assert process.returncode == 2
     assert stderr.count("\n") == 1 and stderr.startswith("samlite start: error:")
@@ -186,7 +130,7 @@ def test_a_port_in_use_is_one_line_on_stderr_and_exit_status_2(project: Path) ->
 
 
 def test_a_template_error_is_one_line_on_stderr_and_exit_status_2(project: Path) -> None:
-    process = _spawn(project, "-t", "missing.yaml", "--port", "0")
+    process = spawn_start(project, "-t", "missing.yaml", "--port", "0")
     _, stderr = process.communicate(timeout=60)
     assert process.returncode == 2
     assert stderr.count("\n") == 1 and "missing.yaml" in stderr
@@ -207,13 +151,13 @@ def test_a_template_with_an_api_prints_its_local_url_and_serves_it(project: Path
         busy.bind(("127.0.0.1", 0))
         busy.listen()
         taken = busy.getsockname()[1]
-        refused = _spawn(project, "-t", "api/template.yaml", "--port", "0", "--api-port", str(taken))
+        refused = spawn_start(project, "-t", "api/template.yaml", "--port", "0", "--api-port", str(taken))
         _, stderr = refused.communicate(timeout=60)
     assert refused.returncode == 2
     assert stderr.count("\n") == 1 and str(taken) in stderr
 
-    process = _spawn(project, "-t", "api/template.yaml", "--port", "0", "--api-port", "0")
-    lines = _Lines(process)
+    process = spawn_start(project, "-t", "api/template.yaml", "--port", "0", "--api-port", "0")
+    lines = OutputLines(process)
     try:
         lines.wait_for("samlite ready", READY_TIMEOUT_S)
         [url_line] = [line for line in lines.seen if line.startswith("  ServerlessRestApi: ")]

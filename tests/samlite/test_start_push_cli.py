@@ -18,15 +18,15 @@ from pathlib import Path
 import boto3
 import pytest
 
-from tests.samlite.test_start_cli import READY_TIMEOUT_S, _Lines, _spawn
+from tests.samlite.start_process import READY_TIMEOUT_S, OutputLines, spawn_start
 
 FIXTURE = Path(__file__).resolve().parent / "push_fixtures"
 
 
 @pytest.fixture
-def running(tmp_path: Path) -> Iterator[tuple[Path, _Lines]]:
+def running(tmp_path: Path) -> Iterator[tuple[Path, OutputLines]]:
     shutil.copytree(FIXTURE, tmp_path, dirs_exist_ok=True)
-    process = _spawn(
+    process = spawn_start(
         tmp_path,
         "--port",
         "0",
@@ -38,7 +38,7 @@ def running(tmp_path: Path) -> Iterator[tuple[Path, _Lines]]:
         "--chaos",
         "delay=5ms,seed=3",
     )
-    lines = _Lines(process)
+    lines = OutputLines(process)
     try:
         yield tmp_path, lines
     finally:
@@ -59,7 +59,7 @@ def _env(project: Path) -> dict[str, str]:
     return values
 
 
-def test_every_pushed_trigger_delivers_under_samlite_start(running: tuple[Path, _Lines]) -> None:
+def test_every_pushed_trigger_delivers_under_samlite_start(running: tuple[Path, OutputLines]) -> None:
     project, lines = running
     lines.wait_for("samlite ready", READY_TIMEOUT_S)
     before_ready = "\n".join(lines.seen)

@@ -9,13 +9,8 @@ machine execution"; DescribeExecution, GetExecutionHistory in the API reference)
 from __future__ import annotations
 
 import json
-import os
-import queue
 import re
 import shutil
-import subprocess
-import sys
-import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -25,63 +20,19 @@ from typing import Any
 import boto3
 import pytest
 
+from tests.samlite.start_process import READY_TIMEOUT_S, OutputLines, spawn_start
+
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "apis"  # shared with test_issue11_apis.py
-READY_TIMEOUT_S = 60
-
-
-class _Output:
-    """The command's stdout, read on a thread so that waiting for a line can time out."""
-
-    def __init__(self, process: subprocess.Popen[str]) -> None:
-        self.lines: list[str] = []
-        self._queue: queue.Queue[str | None] = queue.Queue()
-        assert process.stdout is not None
-        threading.Thread(target=self._read, args=(process.stdout,), daemon=True).start()
-
-    def _read(self, stream: Any) -> None:
-        for line in stream:
-            self._queue.put(line.rstrip("\n"))
-        self._queue.put(None)
-
-    def wait_for(self, text: str, timeout: float) -> str:
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                line = self._queue.get(timeout=max(0.0, deadline - time.monotonic()))
-            except queue.Empty:
-                raise AssertionError(f"no line with {text!r}; got {self.lines[-30:]}") from None
-            if line is None:
-                raise AssertionError(f"output ended before {text!r}; got {self.lines[-30:]}")
-            self.lines.append(line)
-            if text in line:
-                return line
 
 
 @pytest.fixture(scope="module")
-def started(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[_Output, dict[str, str]]]:
+def started(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[OutputLines, dict[str, str]]]:
     project = tmp_path_factory.mktemp("issue11")
     shutil.copytree(FIXTURE, project, dirs_exist_ok=True)
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "samlite",
-            "start",
-            "--port",
-            "0",
-            "--api-port",
-            "0",
-            "--no-watch",
-            "--stack-name",
-            f"acc-{uuid.uuid4().hex[:8]}",
-        ],
-        cwd=project,
-        env={**os.environ, "NO_COLOR": "1", "PYTHONUNBUFFERED": "1"},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
+    process = spawn_start(
+        project, "--port", "0", "--api-port", "0", "--no-watch", "--stack-name", f"acc-{uuid.uuid4().hex[:8]}"
     )
-    output = _Output(process)
+    output = OutputLines(process)
     try:
         output.wait_for("samlite ready", READY_TIMEOUT_S)
         env = dict(
@@ -131,8 +82,8 @@ def test_the_state_machine_calls_both_functions_and_succeeds(started: Any) -> No
     kinds = [e["type"] for e in events]
     assert kinds.count("TaskSucceeded") == 1 and kinds.count("LambdaFunctionSucceeded") == 1
     # Each step is in samlite's output under the state machine's id, each function's run under its own.
-    output.wait_for("| [o-1] ExecutionSucceeded", 10)
-    text = "\n".join(output.lines)
+    output.wait_for("| [o-1] ExecutionSucceeded", 10, anywhere=True)
+    text = "\n".join(output.seen)
     assert re.search(r"^OrderWorkflow\s*\| \[o-1\] TaskStateEntered Validate$", text, re.MULTILINE)
     assert re.search(
         r"^OrderWorkflow\s*\| \[o-1\] LambdaFunctionScheduled resource=arn:aws:lambda:", text, re.M
@@ -151,5 +102,5 @@ def test_an_invalid_order_is_caught_into_the_fail_state(started: Any) -> None:
         "OrderRejected",
         "the order could not be validated",
     )
-    line = output.wait_for("| [o-2] ExecutionFailed error=OrderRejected", 10)
+    line = output.wait_for("| [o-2] ExecutionFailed error=OrderRejected", 10, anywhere=True)
     assert line.startswith("OrderWorkflow")
