@@ -23,11 +23,9 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import shlex
 import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -45,6 +43,7 @@ from botocore.config import Config
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from peers import PeerUnavailable, running_ministack
+from samlite_start import samlite_started
 
 REPO = Path(__file__).resolve().parents[1]
 TARGET_RATIO = 1.2
@@ -53,7 +52,6 @@ ROUNDS = 2
 WARMUP = 5
 THROUGHPUT_MESSAGES = 500
 STAMP_TIMEOUT_S = 30.0
-READY_TIMEOUT_S = 90.0
 
 HANDLER = """\
 import json
@@ -180,47 +178,13 @@ def samlite_target(stamps: Stamps) -> Iterator[Target]:
         (project / "code").mkdir()
         (project / "code" / "app.py").write_text(HANDLER)
         (project / "template.yaml").write_text(TEMPLATE)
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "samlite",
-                "start",
-                "--port",
-                "0",
-                "--no-watch",
-                "--parameter-overrides",
-                f"StampPort={stamps.port}",
-            ],
-            cwd=project,
-            env={**os.environ, "NO_COLOR": "1", "PYTHONUNBUFFERED": "1"},
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
-        try:
-            _wait_ready(process)
-            threading.Thread(target=lambda: [None for _ in process.stdout], daemon=True).start()  # type: ignore[union-attr]
+        with samlite_started(project, "--no-watch", "--parameter-overrides", f"StampPort={stamps.port}"):
             env = {}
             for line in (project / ".samlite" / "env").read_text().splitlines():
                 name, _, value = line.removeprefix("export ").partition("=")
                 env[name] = shlex.split(value)[0] if value else ""
             outputs = json.loads((project / ".samlite" / "outputs.json").read_text())
             yield Target("samlite", env["AWS_ENDPOINT_URL"], env, outputs["JobsUrl"], outputs["ItemsTable"])
-        finally:
-            process.terminate()
-            process.wait(30)
-
-
-def _wait_ready(process: subprocess.Popen[str]) -> None:
-    deadline = time.monotonic() + READY_TIMEOUT_S
-    assert process.stdout is not None
-    for line in process.stdout:
-        if line.startswith("samlite ready"):
-            return
-        if time.monotonic() > deadline:
-            break
-    raise RuntimeError(f"samlite start did not get ready (exit {process.poll()})")
 
 
 @contextmanager
