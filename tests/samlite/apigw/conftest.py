@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from samlite.apigw import LocalApiGateway
+from samlite.cloud.local_cloud import LocalCloud
 from samlite.runtime import LambdaRuntime
 from samlite.template import Stack, load_stack
 
@@ -44,3 +45,15 @@ def gateway(
         gateway_stack, runtime.invoke, port=0, integration_timeout_s=3.0, log=gateway_logs.append
     ) as local_gateway:
         yield local_gateway
+
+
+# The module's `cloud` (a LocalCloud of a fixture with a REST API `RestApi` and an HTTP API `HttpApi`,
+# which test_authorizers.py and test_integrations.py each start) serves these two base URLs.
+@pytest.fixture(scope="module")
+def rest(cloud: LocalCloud) -> str:
+    return cloud.api_urls["RestApi"]
+
+
+@pytest.fixture(scope="module")
+def http(cloud: LocalCloud) -> str:
+    return cloud.api_urls["HttpApi"]

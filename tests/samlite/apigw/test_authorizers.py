@@ -44,16 +44,6 @@ def cloud(issuer: LocalIssuer, tmp_path_factory: pytest.TempPathFactory) -> Iter
         yield started
 
 
-@pytest.fixture(scope="module")
-def rest(cloud: LocalCloud) -> str:
-    return cloud.api_urls["RestApi"]
-
-
-@pytest.fixture(scope="module")
-def http(cloud: LocalCloud) -> str:
-    return cloud.api_urls["HttpApi"]
-
-
 def _event(response: requests.Response) -> dict[str, Any]:
     assert response.status_code == 200, response.text
     return response.json()

@@ -35,16 +35,6 @@ def cloud(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalCloud]:
         yield started
 
 
-@pytest.fixture(scope="module")
-def rest(cloud: LocalCloud) -> str:
-    return cloud.api_urls["RestApi"]
-
-
-@pytest.fixture(scope="module")
-def http(cloud: LocalCloud) -> str:
-    return cloud.api_urls["HttpApi"]
-
-
 @pytest.fixture
 def queue(cloud: LocalCloud) -> str:
     """The fixture queue, emptied."""
