@@ -18,7 +18,7 @@ from moto import mock_aws
 
 from samlite import moto_changes
 from samlite.endpoint.embedded_aws import EmbeddedAws
-from samlite.model import Credentials, FunctionSpec, InvocationResult, Resource
+from samlite.model import Credentials, FunctionSpec, InvocationResult, Resource, ServedRequest
 from samlite.services.wiring import LocalServices, attach
 from tests.samlite.local_clouds import (  # noqa: F401 (re-exported: one import path for test helpers)
     cloud_options,
@@ -95,6 +95,17 @@ def create_pk_table(ddb: Any, name: str, **properties: Any) -> str:
         **properties,
     )
     return name
+
+
+def served_request(
+    service: str, method: str = "GET", path: str = "/", query: str = "", **fields: Any
+) -> ServedRequest:
+    """A request as the endpoint hands it to its observers once served: empty headers (None too) and
+    bodies and a 200 unless `fields` (any other ServedRequest field) say otherwise."""
+    values: dict[str, Any] = {"body": b"", "status": 200, "response_body": b"", **fields}
+    values["headers"] = values.get("headers") or {}
+    values["response_headers"] = values.get("response_headers") or {}
+    return ServedRequest(service=service, method=method, path=path, query=query, **values)
 
 
 def function_spec(name: str, *, role_arn: str | None = None, policies: tuple[Any, ...] = ()) -> FunctionSpec:

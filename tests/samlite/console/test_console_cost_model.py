@@ -8,6 +8,7 @@ page, BatchGetItem per item), "AWS Lambda pricing" (GB-seconds = billed seconds 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 
@@ -17,6 +18,7 @@ from samlite.console.cost.model import MILLION, cost_report, gb_seconds, lambda_
 from samlite.console.cost.prices import PRICES
 from samlite.console.cost.request_classes import FREE, TIER1, TIER2, dynamodb_units, s3_request
 from samlite.model import InvocationResult, ServedRequest
+from tests.samlite.embedded import served_request
 
 
 @pytest.mark.parametrize(
@@ -82,13 +84,8 @@ def test_reads_are_four_kilobytes_per_unit_halved_when_eventually_consistent() -
     assert dynamodb_units("DescribeTable", {"TableName": "t"}, {}) == []
 
 
-def _served(service: str, **fields: object) -> ServedRequest:
-    base: dict[str, object] = {
-        "service": service, "method": "POST", "path": "/", "query": "", "headers": {}, "body": b"",
-        "status": 200, "response_headers": {}, "response_body": b"",
-    }  # fmt: skip
-    base.update(fields)
-    return ServedRequest(**base)  # type: ignore[arg-type]
+def _served(service: str, **fields: Any) -> ServedRequest:
+    return served_request(service, **{"method": "POST", **fields})
 
 
 def test_the_meter_counts_the_applications_requests_not_the_consoles() -> None:

@@ -2,38 +2,19 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from samlite.model.served_request import ServedRequest
 from samlite.services.s3.changes import S3RequestError, changes_of
+from tests.samlite.embedded import served_request
 
 
-def served(
-    method: str,
-    path: str,
-    query: str = "",
-    *,
-    host: str = "127.0.0.1:4566",
-    status: int = 200,
-    headers: dict | None = None,
-    body: bytes = b"",
-    response_headers: dict | None = None,
-    response_body: bytes = b"",
-    access_key_id: str | None = "AKIAUSER",
-) -> ServedRequest:
-    return ServedRequest(
-        service="s3",
-        method=method,
-        path=path,
-        query=query,
-        headers=headers or {},
-        body=body,
-        status=status,
-        response_headers=response_headers or {},
-        response_body=response_body,
-        host=host,
-        access_key_id=access_key_id,
-    )
+def served(method: str, path: str, query: str = "", **fields: Any) -> ServedRequest:
+    """An S3 request a user's key made on the local endpoint."""
+    fields = {"host": "127.0.0.1:4566", "access_key_id": "AKIAUSER", **fields}
+    return served_request("s3", method, path, query, **fields)
 
 
 def test_put_and_presigned_put_are_object_created_put() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import boto3
 import pytest
@@ -13,37 +14,17 @@ from samlite.model.served_request import ServedRequest
 from samlite.services.awslambda.recursion import ChainTracker
 from samlite.services.s3.notifications import S3Notifier, event_matches, key_matches
 from samlite.services.targets import MotoTargets
-from tests.samlite.embedded import changed_moto
+from tests.samlite.embedded import changed_moto, served_request
 
 ACCOUNT = "123456789012"
 REGION = "us-east-1"
 FN_ARN = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:thumbs"
 
 
-def served(
-    method: str,
-    path: str,
-    query: str = "",
-    *,
-    status: int = 200,
-    access_key_id: str | None = None,
-    response_headers: dict | None = None,
-    headers: dict | None = None,
-) -> ServedRequest:
-    return ServedRequest(
-        service="s3",
-        method=method,
-        path=path,
-        query=query,
-        headers=headers or {},
-        body=b"",
-        status=status,
-        response_headers=response_headers or {},
-        response_body=b"",
-        host="127.0.0.1:4566",
-        access_key_id=access_key_id,
-        source_ip="10.0.0.7",
-    )
+def served(method: str, path: str, query: str = "", **fields: Any) -> ServedRequest:
+    """An S3 request from 10.0.0.7 on the local endpoint."""
+    fields = {"host": "127.0.0.1:4566", "source_ip": "10.0.0.7", **fields}
+    return served_request("s3", method, path, query, **fields)
 
 
 class Setup:
