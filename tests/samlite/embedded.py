@@ -18,6 +18,8 @@ from moto import mock_aws
 
 from samlite import moto_changes
 from samlite.endpoint.embedded_aws import EmbeddedAws
+from samlite.iam.function_credentials import FunctionCredentials
+from samlite.iam.roles import RoleDefinition, create_role
 from samlite.model import Credentials, FunctionSpec, InvocationResult, Resource, ServedRequest
 from samlite.services.wiring import LocalServices, attach
 from tests.samlite.local_clouds import (  # noqa: F401 (re-exported: one import path for test helpers)
@@ -106,6 +108,20 @@ def served_request(
     values["headers"] = values.get("headers") or {}
     values["response_headers"] = values.get("response_headers") or {}
     return ServedRequest(service=service, method=method, path=path, query=query, **values)
+
+
+def credentials_allowed(aws: EmbeddedAws, statements: list[dict[str, Any]]) -> dict[str, str]:
+    """The credentials (as environment variables) of a function whose role holds exactly `statements`."""
+    role = create_role(
+        aws.backend("iam"),
+        RoleDefinition(
+            logical_id="Caller",
+            name=unique("caller-role"),
+            assume_role_policy={"Version": "2012-10-17", "Statement": []},
+            inline_policies={"p": {"Version": "2012-10-17", "Statement": statements}},
+        ),
+    )
+    return FunctionCredentials(aws).credentials_for(function_spec(unique("caller"), role_arn=role))
 
 
 def function_spec(name: str, *, role_arn: str | None = None, policies: tuple[Any, ...] = ()) -> FunctionSpec:

@@ -7,10 +7,15 @@ from __future__ import annotations
 import pytest
 from botocore.exceptions import ClientError
 
-from samlite.iam.function_credentials import FunctionCredentials
-from samlite.iam.roles import RoleDefinition, create_role
 from samlite.moto_changes.ssm_iam_resource import parameter_arn
-from tests.samlite.embedded import ACCOUNT, REGION, client, function_spec, running_endpoint, unique
+from tests.samlite.embedded import (
+    ACCOUNT,
+    REGION,
+    client,
+    credentials_allowed,
+    running_endpoint,
+    unique,
+)
 
 
 @pytest.fixture(scope="module")
@@ -20,21 +25,7 @@ def aws():
 
 
 def _allowed(aws, action: str, resource: str) -> dict[str, str]:
-    role = create_role(
-        aws.backend("iam"),
-        RoleDefinition(
-            logical_id="Caller",
-            name=unique("caller"),
-            assume_role_policy={"Version": "2012-10-17", "Statement": []},
-            inline_policies={
-                "p": {
-                    "Version": "2012-10-17",
-                    "Statement": [{"Effect": "Allow", "Action": action, "Resource": resource}],
-                }
-            },
-        ),
-    )
-    return FunctionCredentials(aws).credentials_for(function_spec(unique("fn"), role_arn=role))
+    return credentials_allowed(aws, [{"Effect": "Allow", "Action": action, "Resource": resource}])
 
 
 def test_a_secret_is_authorized_on_its_full_arn_whatever_names_it(aws):

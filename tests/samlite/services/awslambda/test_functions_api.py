@@ -18,10 +18,16 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from samlite.iam.function_credentials import FunctionCredentials
-from samlite.iam.roles import RoleDefinition, create_role
 from samlite.services.awslambda.registry import Alias
-from tests.samlite.embedded import ACCOUNT, REGION, client, function_spec, running_endpoint, unique
+from tests.samlite.embedded import (
+    ACCOUNT,
+    REGION,
+    client,
+    credentials_allowed,
+    function_spec,
+    running_endpoint,
+    unique,
+)
 from tests.samlite.services.awslambda.lambda_shapes import shape_problems
 
 
@@ -373,19 +379,6 @@ def test_the_reserved_variables_are_lambdas():
 # -- IAM: refused as Lambda refuses --------------------------------------------------------------
 
 
-def _credentials(aws, statements: list[dict[str, Any]]) -> dict[str, str]:
-    role = create_role(
-        aws.backend("iam"),
-        RoleDefinition(
-            logical_id="Caller",
-            name=unique("caller-role"),
-            assume_role_policy={"Version": "2012-10-17", "Statement": []},
-            inline_policies={"p": {"Version": "2012-10-17", "Statement": statements}},
-        ),
-    )
-    return FunctionCredentials(aws).credentials_for(function_spec(unique("caller"), role_arn=role))
-
-
 def test_dummy_credentials_are_refused_with_lambdas_unrecognized_client_error(aws, function):
     dummy = {"AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test"}
     for call in (
@@ -415,7 +408,9 @@ def test_each_call_needs_its_own_action(aws, function):
     lam = client(
         aws,
         "lambda",
-        _credentials(aws, [{"Effect": "Allow", "Action": "lambda:GetFunction", "Resource": _arn(name)}]),
+        credentials_allowed(
+            aws, [{"Effect": "Allow", "Action": "lambda:GetFunction", "Resource": _arn(name)}]
+        ),
     )
     assert lam.get_function(FunctionName=name)["Configuration"]["FunctionName"] == name
     for call in (
@@ -436,7 +431,9 @@ def test_a_version_or_alias_is_authorized_on_its_qualified_arn(aws, function):
     for Lambda actions")."""
     name = function.function_name
     exact = client(
-        aws, "lambda", _credentials(aws, [{"Effect": "Allow", "Action": "lambda:*", "Resource": _arn(name)}])
+        aws,
+        "lambda",
+        credentials_allowed(aws, [{"Effect": "Allow", "Action": "lambda:*", "Resource": _arn(name)}]),
     )
     assert exact.get_function(FunctionName=name)["Configuration"]["Version"] == "$LATEST"
     with pytest.raises(ClientError) as raised:
@@ -447,7 +444,7 @@ def test_a_version_or_alias_is_authorized_on_its_qualified_arn(aws, function):
     wildcard = client(
         aws,
         "lambda",
-        _credentials(aws, [{"Effect": "Allow", "Action": "lambda:*", "Resource": f"{_arn(name)}*"}]),
+        credentials_allowed(aws, [{"Effect": "Allow", "Action": "lambda:*", "Resource": f"{_arn(name)}*"}]),
     )
     assert wildcard.get_function(FunctionName=name, Qualifier="live")["Configuration"]["Version"] == "1"
     assert wildcard.get_alias(FunctionName=name, Name="live")["FunctionVersion"] == "1"

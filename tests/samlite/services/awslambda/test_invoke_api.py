@@ -12,12 +12,18 @@ from botocore.exceptions import ClientError
 
 from samlite.endpoint.aws_errors import render
 from samlite.endpoint.local_apis import ApiResponse
-from samlite.iam.function_credentials import FunctionCredentials
-from samlite.iam.roles import RoleDefinition, create_role
 from samlite.model import AwsError
 from samlite.services.awslambda.invoke_api import CallableInvokeHandler, LambdaInvokeApi
 from samlite.services.awslambda.registry import FunctionRegistry
-from tests.samlite.embedded import ACCOUNT, FakeRuntime, client, function_spec, running_endpoint, unique
+from tests.samlite.embedded import (
+    ACCOUNT,
+    FakeRuntime,
+    client,
+    credentials_allowed,
+    function_spec,
+    running_endpoint,
+    unique,
+)
 
 
 @pytest.fixture(scope="module")
@@ -201,18 +207,7 @@ def test_a_runtime_failure_is_a_service_exception(aws, runtime, function):
 
 
 def _role_credentials(aws, function, statements):
-    role_name = unique("invoker-role")
-    arn = create_role(
-        aws.backend("iam"),
-        RoleDefinition(
-            logical_id="InvokerRole",
-            name=role_name,
-            assume_role_policy={"Version": "2012-10-17", "Statement": []},
-            inline_policies={"p": {"Version": "2012-10-17", "Statement": statements}},
-        ),
-    )
-    caller = function_spec(unique("caller"), role_arn=arn)
-    return FunctionCredentials(aws).credentials_for(caller)
+    return credentials_allowed(aws, statements)
 
 
 def test_invoke_needs_lambda_invoke_function_permission(aws, runtime, function):

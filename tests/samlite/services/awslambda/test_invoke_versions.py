@@ -10,14 +10,13 @@ from dataclasses import replace
 import pytest
 from botocore.exceptions import ClientError
 
-from samlite.iam.function_credentials import FunctionCredentials
-from samlite.iam.roles import RoleDefinition, create_role
 from samlite.services.awslambda.registry import Alias
 from tests.samlite.embedded import (
     ACCOUNT,
     REGION,
     FakeRuntime,
     client,
+    credentials_allowed,
     function_spec,
     running_endpoint,
     unique,
@@ -116,24 +115,8 @@ def test_dry_run_by_logical_id(endpoint, runtime, function):
 
 
 def _credentials(endpoint, resource: str) -> dict[str, str]:
-    aws = endpoint.aws
-    role = create_role(
-        aws.backend("iam"),
-        RoleDefinition(
-            logical_id="Caller",
-            name=unique("caller-role"),
-            assume_role_policy={"Version": "2012-10-17", "Statement": []},
-            inline_policies={
-                "p": {
-                    "Version": "2012-10-17",
-                    "Statement": [
-                        {"Effect": "Allow", "Action": "lambda:InvokeFunction", "Resource": resource}
-                    ],
-                }
-            },
-        ),
-    )
-    return FunctionCredentials(aws).credentials_for(function_spec(unique("caller"), role_arn=role))
+    allow = {"Effect": "Allow", "Action": "lambda:InvokeFunction", "Resource": resource}
+    return credentials_allowed(endpoint.aws, [allow])
 
 
 def test_invoking_an_alias_needs_permission_on_the_alias_arn(endpoint, runtime, function):
