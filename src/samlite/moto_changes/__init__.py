@@ -37,7 +37,8 @@ replaces:
 - `response_methods`: a response class's method names are listed once, not on every request;
 - `timestamp_serialization`: each response timestamp value is converted once, not parsed every time;
 - `serializer_keys`: the serializer looks up where a member of a plain dict lives once per shape;
-- `dynamodb_item_size`: a DynamoDB item's attributes are each measured once when it is built.
+- `dynamodb_item_size`: a DynamoDB item's attributes are each measured once when it is built;
+- `dynamodb_attribute_values`: DynamoDB items are written to JSON directly, as moto's serializer writes them.
 
 `apply()` installs them all (each service's on the first use of that service, when given the
 embedded AWS's `on_first_use`); `restore()` undoes one `apply()`, and moto is itself again after the
@@ -53,6 +54,7 @@ from collections.abc import Callable
 
 from samlite.moto_changes import (
     auth_skip,
+    dynamodb_attribute_values,
     dynamodb_iam_resource,
     dynamodb_item_size,
     dynamodb_query,
@@ -128,6 +130,7 @@ CHANGES: tuple[MotoChange, ...] = (
     timestamp_serialization.CHANGE,
     serializer_keys.CHANGE,
     dynamodb_item_size.CHANGE,
+    dynamodb_attribute_values.CHANGE,
 )
 
 OnFirstUse = Callable[[str, Callable[[], None]], None]
