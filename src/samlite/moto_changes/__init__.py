@@ -38,7 +38,8 @@ replaces:
 - `timestamp_serialization`: each response timestamp value is converted once, not parsed every time;
 - `serializer_keys`: the serializer looks up where a member of a plain dict lives once per shape;
 - `dynamodb_item_size`: a DynamoDB item's attributes are each measured once when it is built;
-- `dynamodb_attribute_values`: DynamoDB items are written to JSON directly, as moto's serializer writes them.
+- `dynamodb_attribute_values`: DynamoDB items are written to JSON directly, as moto's serializer writes them;
+- `s3_xml_body`: S3 answers are written to XML directly, as xmltodict writes them.
 
 `apply()` installs them all (each service's on the first use of that service, when given the
 embedded AWS's `on_first_use`); `restore()` undoes one `apply()`, and moto is itself again after the
@@ -70,6 +71,7 @@ from samlite.moto_changes import (
     s3_list_object_versions,
     s3_notifications_off,
     s3_write_order,
+    s3_xml_body,
     secretsmanager_iam_resource,
     serializer_keys,
     sigv4_bodiless,
@@ -131,6 +133,7 @@ CHANGES: tuple[MotoChange, ...] = (
     serializer_keys.CHANGE,
     dynamodb_item_size.CHANGE,
     dynamodb_attribute_values.CHANGE,
+    s3_xml_body.CHANGE,
 )
 
 OnFirstUse = Callable[[str, Callable[[], None]], None]
