@@ -39,7 +39,8 @@ replaces:
 - `serializer_keys`: the serializer looks up where a member of a plain dict lives once per shape;
 - `dynamodb_item_size`: a DynamoDB item's attributes are each measured once when it is built;
 - `dynamodb_attribute_values`: DynamoDB items are written to JSON directly, as moto's serializer writes them;
-- `s3_xml_body`: S3 answers are written to XML directly, as xmltodict writes them.
+- `s3_xml_body`: S3 answers are written to XML directly, as xmltodict writes them;
+- `s3_structures`: S3's nested answer structures are read from plain dicts directly, as moto reads them.
 
 `apply()` installs them all (each service's on the first use of that service, when given the
 embedded AWS's `on_first_use`); `restore()` undoes one `apply()`, and moto is itself again after the
@@ -70,6 +71,7 @@ from samlite.moto_changes import (
     response_methods,
     s3_list_object_versions,
     s3_notifications_off,
+    s3_structures,
     s3_write_order,
     s3_xml_body,
     secretsmanager_iam_resource,
@@ -134,6 +136,7 @@ CHANGES: tuple[MotoChange, ...] = (
     dynamodb_item_size.CHANGE,
     dynamodb_attribute_values.CHANGE,
     s3_xml_body.CHANGE,
+    s3_structures.CHANGE,
 )
 
 OnFirstUse = Callable[[str, Callable[[], None]], None]
