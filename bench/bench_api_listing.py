@@ -10,6 +10,11 @@ Entries are written straight into the embedded DynamoDB's backend (in process, n
 in the writer's exact item shape: `to_attributes` of the app's `services.catalog_table` builds each
 item, listing-index attributes included, so the table is the one the catalog function would write.
 
+The template runs with StatsFunction's stream mapping disabled (a copy of template.yaml with
+`Enabled: false`): each of the 100,000 entries written is a stream record, and StatsFunction counting
+them in the background (about ten minutes of its batches) would be measured instead of the listing.
+The cloud is idle (`wait_idle`) before each measurement.
+
 The same run also measures what the gateway adds per request: the same request's event (the one the
 gateway built, taken from the recorded invocation) invoked directly on the same warm worker with
 `LambdaRuntime.invoke`. Gateway and direct samples alternate in rounds so machine noise hits both.
@@ -204,10 +209,30 @@ def direct_invoke(cloud: LocalCloud, path: str, expect: int) -> Callable[[], Non
     return invoke
 
 
+def without_stream(state: Path) -> Path:
+    """template.yaml with StatsFunctionStream disabled (Enabled: false), its code where it is."""
+    text = (REPO / "template.yaml").read_text(encoding="utf-8")
+    anchor = "  StatsFunctionStream:\n    Type: AWS::Lambda::EventSourceMapping\n"
+    start = text.find(anchor)
+    properties = text.find("    Properties:\n", start)
+    if start < 0 or properties < 0:
+        raise RuntimeError("template.yaml's StatsFunctionStream is not where this benchmark expects it")
+    properties += len("    Properties:\n")
+    text = text[:properties] + "      Enabled: false\n" + text[properties:]
+    copy = state / "template.yaml"
+    copy.write_text(text.replace("CodeUri: app/", f"CodeUri: {REPO / 'app'}/"), encoding="utf-8")
+    return copy
+
+
+def idle(cloud: LocalCloud) -> None:
+    if not cloud.wait_idle(120):
+        raise RuntimeError("the cloud did not become idle in 120 s: the figures would measure its backlog")
+
+
 def main() -> None:
     with tempfile.TemporaryDirectory(prefix="bench-api-") as state:
         options = CloudOptions(
-            template=REPO / "template.yaml", port=0, api_port=0, watch=False, state_dir=Path(state)
+            template=without_stream(Path(state)), port=0, api_port=0, watch=False, state_dir=Path(state)
         )
         with LocalCloud(options) as cloud:
             gateway = Gateway(cloud.outputs["ApiUrl"], cloud.api_keys[API_KEY])
@@ -219,6 +244,7 @@ def main() -> None:
 
 def report(cloud: LocalCloud, gateway: Gateway) -> None:
     fill_small = fill(cloud, 0, SMALL)
+    idle(cloud)
     for _ in range(5):  # cold start of the function, first Query of each index view
         assert len(gateway.get(PATH_QUERY, 200)["items"]) == 50
         gateway.get(PATH_ABSENT, 404)
@@ -227,6 +253,7 @@ def report(cloud: LocalCloud, gateway: Gateway) -> None:
     cheap = measure(gateway, PATH_ABSENT, direct_invoke(cloud, PATH_ABSENT, 404), expect=404)
 
     fill_large = fill(cloud, SMALL, LARGE)
+    idle(cloud)
     gateway.get(PATH_QUERY, 200)  # an index view catches up with the new items once
     large = measure(gateway, PATH_QUERY, listing, expect=200)
     with moto_query_path() as has_fast_path:
