@@ -47,8 +47,11 @@ def _valid_name(name: Any) -> bool:
         return known
     import xmltodict
 
+    validate = getattr(xmltodict, "_validate_name", None)
     try:
-        xmltodict._validate_name(name, "element")
+        if validate is None:  # another xmltodict: its rules unknown here, so its own code writes
+            raise ValueError(name)
+        validate(name, "element")
         valid = True
     except ValueError:
         valid = False

@@ -165,6 +165,24 @@ def test_a_list_answer_is_motos() -> None:
         assert {keys: _list_answer(S3Serializer, keys) for keys in (0, 1, 100)} == expected
 
 
+# xmltodict's emitter as the writer reproduces it (moto's xmltodict dependency has no upper bound).
+EMIT_SIGNATURE = (
+    "(key, value, content_handler, attr_prefix='@', cdata_key='#text', depth=0, preprocessor=None, "
+    "pretty=False, newl='\\n', indent='\\t', namespace_separator=':', namespaces=None, full_document=True, "
+    "expand_iter=None, encoding='utf-8', bytes_errors='replace', comment_key='#comment')"
+)
+
+
+def test_xmltodict_is_the_one_the_writer_reproduces() -> None:
+    """A canary: an xmltodict release that moves its emitter fails here by name."""
+    import xmltodict
+
+    from samlite.moto_changes.seam import signature_text
+
+    assert signature_text(xmltodict._emit) == EMIT_SIGNATURE
+    assert signature_text(xmltodict._validate_name) == "(value, kind)"
+
+
 def test_the_change_is_applied_with_s3() -> None:
     from moto.core.serialize import S3Serializer
 
