@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from samlite.errors import ProvisionError
@@ -85,7 +84,7 @@ def _ensure_managed_policy(iam: IAMBackend, arn: str, logical_id: str) -> None:
     from moto.iam.models import AWSManagedPolicy
 
     name = arn.rsplit("/", 1)[-1]
-    data = _aws_managed_policies().get(name)
+    data = _aws_managed_policy(name)
     if data is None:
         raise ProvisionError(f"{logical_id}: unknown AWS managed policy {arn!r}")
     policy = AWSManagedPolicy.from_data(name, iam.account_id, iam.region_name, data)
@@ -94,12 +93,29 @@ def _ensure_managed_policy(iam: IAMBackend, arn: str, logical_id: str) -> None:
         raise ProvisionError(f"{logical_id}: AWS managed policy {name!r} lives at {policy.arn}, not {arn}")
 
 
-@lru_cache(maxsize=1)
-def _aws_managed_policies() -> dict[str, Any]:
-    from moto.iam.aws_managed_policies import aws_managed_policies_data
+def _aws_managed_policy(name: str) -> dict[str, Any] | None:
+    """One AWS managed policy's data from moto's bundled copy, or None when there is no such policy.
 
-    parsed: dict[str, Any] = json.loads(aws_managed_policies_data)
-    return parsed
+    The copy is one JSON document of ~9,500 policies (4.5 MB of text, ~13 MiB once parsed); a template
+    names a handful. Each is read where its top-level key starts (moto writes the document with
+    one-space indentation, so a top-level key is the only line `\n "Name":{`); should that layout
+    change, the whole document is parsed, not kept, and the answer is the same.
+    """
+    from moto.iam.aws_managed_policies import aws_managed_policies_data as document
+
+    start = document.find(f'\n "{name}":{{')
+    if start >= 0:
+        try:
+            value, _ = _DECODER.raw_decode(document, start + len(name) + 5)
+        except ValueError:
+            value = None
+        if isinstance(value, dict):
+            return value
+    found = json.loads(document).get(name)
+    return found if isinstance(found, dict) else None
+
+
+_DECODER = json.JSONDecoder()
 
 
 def role_name_from_arn(role_arn: str) -> str:
