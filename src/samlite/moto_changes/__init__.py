@@ -40,7 +40,8 @@ replaces:
 - `dynamodb_item_size`: a DynamoDB item's attributes are each measured once when it is built;
 - `dynamodb_attribute_values`: DynamoDB items are written to JSON directly, as moto's serializer writes them;
 - `s3_xml_body`: S3 answers are written to XML directly, as xmltodict writes them;
-- `s3_structures`: S3's nested answer structures are read from plain dicts directly, as moto reads them.
+- `s3_structures`: S3's nested answer structures are read from plain dicts directly, as moto reads them;
+- `backend_regions`: a service's regions come from a small file, not from botocore's models kept in memory.
 
 `apply()` installs them all (each service's on the first use of that service, when given the
 embedded AWS's `on_first_use`); `restore()` undoes one `apply()`, and moto is itself again after the
@@ -56,6 +57,7 @@ from collections.abc import Callable
 
 from samlite.moto_changes import (
     auth_skip,
+    backend_regions,
     dynamodb_attribute_values,
     dynamodb_iam_resource,
     dynamodb_item_size,
@@ -137,6 +139,7 @@ CHANGES: tuple[MotoChange, ...] = (
     dynamodb_attribute_values.CHANGE,
     s3_xml_body.CHANGE,
     s3_structures.CHANGE,
+    backend_regions.CHANGE,
 )
 
 OnFirstUse = Callable[[str, Callable[[], None]], None]
