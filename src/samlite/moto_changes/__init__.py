@@ -41,7 +41,8 @@ replaces:
 - `dynamodb_attribute_values`: DynamoDB items are written to JSON directly, as moto's serializer writes them;
 - `s3_xml_body`: S3 answers are written to XML directly, as xmltodict writes them;
 - `s3_structures`: S3's nested answer structures are read from plain dicts directly, as moto reads them;
-- `backend_regions`: a service's regions come from a small file, not from botocore's models kept in memory.
+- `backend_regions`: a service's regions come from a small file, not from botocore's models kept in memory;
+- `kms_key_pairs`: a KMS key's key pair is generated on its first use, not with every key.
 
 `apply()` installs them all (each service's on the first use of that service, when given the
 embedded AWS's `on_first_use`); `restore()` undoes one `apply()`, and moto is itself again after the
@@ -70,6 +71,7 @@ from samlite.moto_changes import (
     iam_policy_decisions,
     kinesis_records,
     kms_iam_resource,
+    kms_key_pairs,
     response_methods,
     s3_list_object_versions,
     s3_notifications_off,
@@ -140,6 +142,7 @@ CHANGES: tuple[MotoChange, ...] = (
     s3_xml_body.CHANGE,
     s3_structures.CHANGE,
     backend_regions.CHANGE,
+    kms_key_pairs.CHANGE,
 )
 
 OnFirstUse = Callable[[str, Callable[[], None]], None]
