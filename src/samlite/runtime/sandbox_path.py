@@ -14,6 +14,7 @@ being debugged.
 
 from __future__ import annotations
 
+import csv
 import re
 from collections.abc import Iterable
 from importlib import metadata
@@ -64,16 +65,32 @@ def distribution_closure(roots: Iterable[str]) -> list[metadata.Distribution]:
 def _top_level_entries(dist: metadata.Distribution) -> set[Path]:
     """Absolute paths of a distribution's top-level modules, packages and metadata directory."""
     entries: set[Path] = set()
-    for file in dist.files or ():
-        parts = file.parts
-        if not parts or parts[0] in ("..", "__pycache__") or parts[0].endswith(".data"):
+    for first, single in _first_parts(dist):
+        if first in ("..", "__pycache__") or first.endswith(".data"):
             continue
-        if len(parts) == 1 and not (
-            parts[0].endswith(".py") or ".so" in parts[0] or parts[0].endswith(".pyd")
-        ):
+        if single and not (first.endswith(".py") or ".so" in first or first.endswith(".pyd")):
             continue
-        entries.add(Path(dist.locate_file(parts[0])))
+        entries.add(Path(dist.locate_file(first)))
     return entries
+
+
+def _first_parts(dist: metadata.Distribution) -> set[tuple[str, bool]]:
+    """Each installed file's first path part, and whether it is the whole path.
+
+    Read straight from the wheel's RECORD (one CSV row per file, `/`-separated paths, as the wheel
+    specification writes it) when there is one: `dist.files` makes a path object of every row, and
+    botocore alone has thousands, which made building a worker's path ~0.4 s of `samlite start`.
+    Other installs (egg-info's SOURCES.txt, installed-files.txt) go through `dist.files`.
+    """
+    record = dist.read_text("RECORD")
+    if record is None:
+        return {(file.parts[0], len(file.parts) == 1) for file in dist.files or () if file.parts}
+    found: set[tuple[str, bool]] = set()
+    for row in csv.reader(record.splitlines()):
+        if row and row[0]:
+            first, slash, _ = row[0].lstrip("/").partition("/")
+            found.add((first, not slash))
+    return found
 
 
 def build_runtime_dir(target: Path, roots: Iterable[str]) -> Path:
