@@ -19,9 +19,10 @@ import urllib.error
 import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from joserfc.jwk import KeySet
+if TYPE_CHECKING:
+    from joserfc.jwk import KeySet
 
 KEYS_TTL_S = 600.0
 REFRESH_MIN_S = 5.0
@@ -78,6 +79,8 @@ class JwksCache:
             missing = kid is not None and not _has_kid(cached.keys, kid)
             if not stale and (not missing or now - cached.fetched_at < REFRESH_MIN_S):
                 return cached.keys
+        from joserfc.jwk import KeySet  # on the first key set: see `tokens`
+
         keys = KeySet.import_key_set(self._download(issuer))
         with self._lock:
             self._by_issuer[issuer] = _Keys(keys, now)

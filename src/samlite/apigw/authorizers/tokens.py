@@ -13,17 +13,19 @@ import json
 import time
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
-from typing import Any
-
-from joserfc import jws, jwt
-from joserfc.errors import BadSignatureError, DecodeError, JoseError
-from joserfc.jwk import KeySet
+from typing import TYPE_CHECKING, Any
 
 from samlite.apigw.authorizers.jwks import JwksUnavailable
 
+if TYPE_CHECKING:
+    from joserfc.jwk import KeySet
+
+# joserfc (and the cryptography it loads) is imported by the first token to verify: an API without JWT
+# authorizers never needs it, and `samlite start` should not pay for it.
+
 RSA_ALGORITHMS = ("RS256", "RS384", "RS512")  # "Currently, only RSA-based algorithms are supported"
 
-KeysFor = Callable[[str, "str | None"], KeySet]  # (issuer, kid) -> the issuer's keys
+KeysFor = Callable[[str, "str | None"], "KeySet"]  # (issuer, kid) -> the issuer's keys
 
 
 class InvalidToken(Exception):
@@ -54,6 +56,9 @@ def verify(
     token: str, issuers: Collection[str], keys_for: KeysFor, now: Callable[[], float] = time.time
 ) -> VerifiedToken:
     """The token's header and claims once signature and time claims check out; `InvalidToken` else."""
+    from joserfc import jws, jwt
+    from joserfc.errors import BadSignatureError, DecodeError, JoseError
+
     try:
         compact = jws.extract_compact(token.encode("utf-8"))
         claims = json.loads(compact.payload)

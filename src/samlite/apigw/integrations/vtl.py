@@ -19,14 +19,16 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote_plus, unquote_plus
 
-import airspeed
-from jsonpath_ng import parse as parse_jsonpath
-from jsonpath_ng.exceptions import JsonPathParserError
-
 from samlite.apigw.request_view import RequestView
+
+if TYPE_CHECKING:
+    import airspeed
+
+# airspeed and jsonpath_ng (with its parser generator) are imported by the first template or path that
+# needs them: most APIs have Lambda proxy routes only, and `samlite start` should not pay for them.
 
 
 class TemplateFailure(Exception):
@@ -154,6 +156,9 @@ def to_json_value(value: Any) -> Any:
 
 @lru_cache(maxsize=256)
 def _jsonpath(expression: str) -> Any:
+    from jsonpath_ng import parse as parse_jsonpath
+    from jsonpath_ng.exceptions import JsonPathParserError
+
     try:
         return parse_jsonpath(expression)
     except (JsonPathParserError, Exception) as exc:
@@ -350,6 +355,8 @@ def _copy_expression(template: str, index: int, out: list[str]) -> int:
 
 @lru_cache(maxsize=512)
 def _compiled(template: str) -> airspeed.Template:
+    import airspeed
+
     compiled = airspeed.Template(keep_backslashes(template))
     try:
         compiled.ensure_compiled()
@@ -374,6 +381,8 @@ def render(template: str, body: str, run: RenderContext) -> str:
         "context": run.context,
         "stageVariables": to_vtl(dict(run.stage_variables)),
     }
+    import airspeed
+
     try:
         return str(_compiled(template).merge(namespace))
     except TemplateFailure:
