@@ -18,8 +18,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from samlite.persistence.persister import DEFAULT_INTERVAL_S, PersistOptions
-from samlite.persistence.reconcile import REMOVED_CHOICES
+from samlite.persistence.options import DEFAULT_INTERVAL_S, REMOVED_CHOICES, PersistOptions
 
 PROJECT_FILE = Path("pyproject.toml")
 

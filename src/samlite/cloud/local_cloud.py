@@ -21,7 +21,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from samlite.apigw import LocalApiGateway
 from samlite.cloud import api_gateway
@@ -47,7 +47,6 @@ from samlite.endpoint.embedded_aws import EmbeddedAws
 from samlite.errors import CloudError
 from samlite.iam.function_credentials import FunctionCredentials
 from samlite.model import Credentials, FunctionSpec, InvocationResult
-from samlite.persistence.persister import Persister
 from samlite.provisioning.provision import ProvisionedStack, provision
 from samlite.provisioning.reset import empty_resources, remove_resources
 from samlite.runtime import DebugOptions, LambdaRuntime
@@ -62,6 +61,9 @@ from samlite.services.stepfunctions.service import state_machines_of
 from samlite.services.wiring import LocalServices, attach
 from samlite.template import Stack, load_stack
 from samlite.template.handler_check import check_handlers
+
+if TYPE_CHECKING:
+    from samlite.persistence.persister import Persister  # imported for `persist` only (saved_state)
 
 __all__ = ["CloudOptions", "InvocationRecord", "LocalCloud", "LocalCloudError"]
 

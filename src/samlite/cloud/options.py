@@ -6,7 +6,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from samlite.persistence.persister import PersistOptions
+from samlite.persistence.options import PersistOptions
 from samlite.services.awslambda.async_queue import DEFAULT_RETRY_DELAYS
 from samlite.services.chaos import ChaosPolicy
 from samlite.services.s3.flow_control import DEFAULT_LIMIT as DEFAULT_FLOW_CONTROL_LIMIT

@@ -13,14 +13,17 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from samlite.model import AwsApi, Credentials, Resource
-from samlite.persistence.async_events import Resolve
 from samlite.persistence.credentials import load_admin_key, save_admin_key
-from samlite.persistence.persister import Persister, PersistOptions
-from samlite.persistence.state_folder import state_folder_of
+from samlite.persistence.options import PersistOptions
 from samlite.services.awslambda.async_queue import AsyncEvent, AsyncInvoker
 from samlite.services.awslambda.event_sources.pollers import EventSources
+
+if TYPE_CHECKING:
+    from samlite.persistence.async_events import Resolve
+    from samlite.persistence.persister import Persister
 
 
 class SavedState:
@@ -39,6 +42,10 @@ class SavedState:
         self.admin_key: Credentials | None = load_admin_key(self._state_dir, stack_name)
         self.persister: Persister | None = None
         if persist is not None:
+            # The persister and every service's snapshot code are imported only for `persist`.
+            from samlite.persistence.persister import Persister
+            from samlite.persistence.state_folder import state_folder_of
+
             folder = state_folder_of(self._state_dir)
             self.persister = Persister(folder, persist, stack_name=stack_name, region=region, log=log).open()
 

@@ -32,7 +32,8 @@ from samlite.persistence.async_events import AsyncEventsSection, Resolve
 from samlite.persistence.dynamodb import DynamoDbSection
 from samlite.persistence.kinesis import KinesisSection
 from samlite.persistence.mapping_positions import MappingPositionsSection
-from samlite.persistence.reconcile import Plan, RemovedResources, plan, template_names
+from samlite.persistence.options import PersistOptions
+from samlite.persistence.reconcile import Plan, plan, template_names
 from samlite.persistence.s3 import S3Section
 from samlite.persistence.secretsmanager import SecretsManagerSection
 from samlite.persistence.section import CaptureContext, RestoreContext, SavedResource, Section
@@ -43,7 +44,6 @@ from samlite.persistence.state_folder import MANIFEST, RESET_HINT, Snapshot, Sna
 from samlite.services.awslambda.async_queue import AsyncEvent, AsyncInvoker
 from samlite.services.awslambda.event_sources.pollers import EventSources
 
-DEFAULT_INTERVAL_S = 5.0
 Log = Callable[[str], None]
 
 
@@ -59,16 +59,6 @@ def all_sections() -> list[Section]:
         KinesisSection(),
         S3Section(),
     ]
-
-
-@dataclass(frozen=True)
-class PersistOptions:
-    """`--persist` and its companions (see `samlite start --help`)."""
-
-    interval: float = DEFAULT_INTERVAL_S
-    removed_resources: RemovedResources = "keep"
-    reset_state: bool = False
-    reset_resources: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

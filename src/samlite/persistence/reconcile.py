@@ -18,15 +18,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
 
 from samlite.errors import StateError
 from samlite.model import Resource
+from samlite.persistence.options import RemovedResources
 from samlite.persistence.section import Decision, SavedResource, Section
 from samlite.persistence.state_folder import Snapshot
-
-RemovedResources = Literal["keep", "drop"]
-REMOVED_CHOICES: tuple[RemovedResources, ...] = ("keep", "drop")
 
 
 @dataclass

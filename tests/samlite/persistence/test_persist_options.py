@@ -9,7 +9,7 @@ import pytest
 
 from samlite.cli import build_parser
 from samlite.cli.persist_options import persist_options
-from samlite.persistence.persister import DEFAULT_INTERVAL_S, PersistOptions
+from samlite.persistence.options import DEFAULT_INTERVAL_S, PersistOptions
 from samlite.pytest_plugin import PluginSettings, build_options
 
 FIXTURE_TEMPLATE = Path(__file__).resolve().parents[1] / "persistence_fixtures" / "template.yaml"
