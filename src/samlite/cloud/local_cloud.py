@@ -38,12 +38,13 @@ from samlite.cloud.recorder import (
     InvocationRecorder,
 )
 from samlite.cloud.saved_state import SavedState
-from samlite.cloud.startup import Background, import_translator
+from samlite.cloud.startup import Background, translate_early
 from samlite.cloud.state_files import write_env_file, write_outputs_file
 from samlite.cloud.unsupported import refuse_partial_start
 from samlite.config import ProjectConfig, default_cache_dir, load_project_config
 from samlite.console import Console, ConsoleSources
 from samlite.endpoint.embedded_aws import EmbeddedAws
+from samlite.endpoint.moto_dispatch import backends_of
 from samlite.errors import CloudError
 from samlite.iam.function_credentials import FunctionCredentials
 from samlite.model import Credentials, FunctionSpec, InvocationResult
@@ -138,7 +139,17 @@ class LocalCloud:
         saved = self._saved = SavedState(
             Path(options.state_dir), options.stack_name, options.region, options.persist, self.log
         )
-        ahead = Background(self._load_stack, expected_url) if options.port else Background(import_translator)
+        ahead = (
+            Background(self._load_stack, expected_url)
+            if options.port
+            else Background(
+                translate_early,
+                options.template,
+                options.parameter_overrides,
+                options.region,
+                options.stack_name,
+            )
+        )
         aws = EmbeddedAws(
             host=options.host,
             port=options.port,
@@ -178,7 +189,8 @@ class LocalCloud:
         if self._console is not None:
             self._console.attach()  # after samlite's own check: the cost page counts the application's work
         saved.start_autosave(aws)
-        aws.prewarm()
+        # Only the apps of the services the template declares: any other is built on its first request.
+        aws.prewarm(backends_of(resource.type for resource in stack.resources.values()))
 
     def _check_before_provisioning(
         self, aws: EmbeddedAws, services: LocalServices, stack: Stack, saved: SavedState

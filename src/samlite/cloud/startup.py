@@ -1,15 +1,19 @@
 """Work done on a second thread while `LocalCloud.start()` goes on: `Background`.
 
 Importing moto and samtranslator is most of the start time, and part of loading a template (reading
-files, translating) runs while moto is imported. samlite's own modules are all imported before any
-such thread starts (they are imported at the top of `local_cloud`), so two threads never import the
-same module at once; only third-party leaf modules are left to them.
+files, translating) runs while moto is imported. With a free port (`port=0`, the pytest plugin) the
+template can only be loaded once the endpoint is bound, so only its translation runs ahead
+(`translate_early`): a template already in the translation cache never imports samtranslator.
+samlite's own modules are all imported before any such thread starts (they are imported at the top
+of `local_cloud`), so two threads never import the same module at once; only third-party leaf
+modules are left to them.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import Any
 
 
@@ -48,3 +52,18 @@ class Background:
 def import_translator() -> None:
     """Import what loading a template needs (samtranslator is the bulk of it), to have it ready."""
     import samtranslator.translator.translator  # noqa: F401
+
+
+def translate_early(
+    template: Path, parameter_overrides: Mapping[str, str], region: str, stack_name: str
+) -> None:
+    """What a start with `port=0` does before its endpoint URL is known: the template's translation
+    into the disk cache (aws-sam-translator imported only when it has no answer yet), or, with the
+    cache off, the translator's import. What goes wrong here is reported by the load that follows."""
+    from samlite.template import translation_cache
+    from samlite.template.stack import translate_ahead
+
+    if translation_cache.cache_dir() is None:
+        import_translator()
+        return
+    translate_ahead(template, parameter_overrides=parameter_overrides, region=region, stack_name=stack_name)

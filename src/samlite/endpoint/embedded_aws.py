@@ -15,14 +15,14 @@ from __future__ import annotations
 
 import functools
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from samlite import moto_changes
 from samlite.endpoint.http_server import ServerThread, make_endpoint_server
 from samlite.endpoint.local_apis import LocalApi, S3Check
 from samlite.endpoint.middleware import EndpointMiddleware
-from samlite.endpoint.moto_dispatch import make_dispatcher, prewarm
+from samlite.endpoint.moto_dispatch import PREWARMED_BACKENDS, make_dispatcher, prewarm
 from samlite.errors import EndpointError
 from samlite.iam import enforcement
 from samlite.iam.admin import create_admin
@@ -142,13 +142,17 @@ class EmbeddedAws:
         if prewarm:
             self.prewarm()
 
-    def prewarm(self) -> None:
-        """Build moto's per-service apps on a background thread, ahead of the first requests; a request
-        needing one that is being built waits for it."""
+    def prewarm(self, backends: Iterable[str] | None = None) -> None:
+        """Build moto's per-service apps (`backends`, in moto's names; by default those of the services
+        most templates use) on a background thread, ahead of the first requests; a request needing one
+        that is being built waits for it."""
         if self._dispatcher is None:
             raise EndpointError("the embedded AWS is not started: there is nothing to prewarm")
+        chosen = PREWARMED_BACKENDS if backends is None else tuple(backends)
+        if not chosen:
+            return
         threading.Thread(
-            target=prewarm, args=(self._dispatcher,), name="samlite-prewarm", daemon=True
+            target=prewarm, args=(self._dispatcher, chosen), name="samlite-prewarm", daemon=True
         ).start()
 
     def on_first_use(self, service: str, setup: Callable[[], None]) -> None:

@@ -8,6 +8,7 @@ depends only on the host name, so it is computed once per host.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from functools import lru_cache
 from typing import Any
 
@@ -15,6 +16,14 @@ from typing import Any
 # rather than on their first request (dynamodb, sts and lambda cost ~0.1 s each, which would otherwise
 # land on a user's first call). CloudFormation (1.8 s: it imports every model) is left out on purpose.
 PREWARMED_BACKENDS = ("s3", "dynamodb", "sqs", "sts", "iam", "awslambda", "sns")
+# What a template's first calls reach (a function's or the user's: objects, items, messages, events,
+# executions, secrets): prewarmed when the template declares the service. The control planes (IAM,
+# logs, alarms, API Gateway's management API; Lambda's, which samlite answers itself) are built on
+# their first request: 5-60 ms once, where prewarming them all costs memory for the whole session.
+# moto's CloudFormation app (it imports every model) is never prewarmed.
+_FIRST_CALLS = frozenset(
+    {"s3", "dynamodb", "sqs", "sns", "kinesis", "events", "stepfunctions", "secretsmanager", "ssm", "kms"}
+)
 _MAX_HOSTS = 1024  # hosts are service.region names; the bound only guards against unbounded input
 
 
@@ -53,3 +62,24 @@ def prewarm(dispatcher: Any, backends: tuple[str, ...] = PREWARMED_BACKENDS) -> 
         with dispatcher.lock:
             if backend not in dispatcher.app_instances:
                 dispatcher.app_instances[backend] = dispatcher.create_app(backend)
+
+
+def backends_of(resource_types: Iterable[str]) -> tuple[str, ...]:
+    """The moto apps to prewarm for a template: those of the AWS services its resources belong to
+    (`AWS::S3::Bucket` -> `s3`, in moto's names) that its first calls reach (`_FIRST_CALLS`). An app
+    nothing in the template uses would cost memory for the whole session, and is built on its first
+    request anyway."""
+    from moto.backend_index import backend_url_patterns
+    from moto.backends import ALT_SERVICE_NAMES
+
+    served = {name for name, _ in backend_url_patterns}
+    found: list[str] = []
+    for resource_type in resource_types:
+        parts = resource_type.split("::")
+        if len(parts) != 3 or parts[0] != "AWS":
+            continue
+        namespace = parts[1].lower().replace("-", "")
+        name = ALT_SERVICE_NAMES.get(namespace, namespace)
+        if name in served and name in _FIRST_CALLS and name not in found:
+            found.append(name)
+    return tuple(found)

@@ -140,6 +140,36 @@ def _output_text(value: Any) -> str:
     return str(value)
 
 
+def _translator_values(raw_parameters: Mapping[str, Any], naming: NamingContext) -> dict[str, Any]:
+    return {
+        **raw_parameters,
+        "AWS::Region": naming.region,
+        "AWS::AccountId": naming.account_id,
+        "AWS::StackName": naming.stack_name,
+        "AWS::Partition": naming.partition,
+    }
+
+
+def translate_ahead(
+    template_path: str | Path,
+    *,
+    parameter_overrides: Mapping[str, str] | None = None,
+    region: str = "us-east-1",
+    account_id: str = "123456789012",
+    stack_name: str = "samlite",
+) -> None:
+    """Translate the template as `load_stack` will, so that its translation is in the disk cache
+    (`translation_cache`) when `load_stack` asks: what a start can do before the endpoint URL is known.
+    aws-sam-translator is only imported when the cache has no answer yet. Any problem is left for
+    `load_stack` to report, in its order."""
+    path = find_template_file(template_path)
+    sam_template = load_template_file(path)
+    check_document(sam_template, path.name)
+    params = resolve_parameters(sam_template.get("Parameters"), dict(parameter_overrides or {}))
+    naming = NamingContext(stack_name=stack_name, region=region, account_id=account_id, endpoint_url=None)
+    translate(sam_template, path.parent, _translator_values(params.raw, naming), region)
+
+
 def load_stack(
     template_path: str | Path,
     *,
@@ -173,13 +203,7 @@ def load_stack(
     naming = NamingContext(
         stack_name=stack_name, region=region, account_id=account_id, endpoint_url=endpoint_url
     )
-    translator_values = {
-        **params.raw,
-        "AWS::Region": region,
-        "AWS::AccountId": account_id,
-        "AWS::StackName": stack_name,
-        "AWS::Partition": naming.partition,
-    }
+    translator_values = _translator_values(params.raw, naming)
     warnings += unapplied_transform_warnings(sam_template)
     broken: dict[str, str] = {}
     if strict:
