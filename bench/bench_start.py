@@ -6,7 +6,13 @@ and provisioned, runtime and event wiring attached, state files written, endpoin
 stopped with SIGTERM, and the time to exit is reported too. Baselines, measured in the same run and
 alternated with it (the machine is shared and noisy): a bare interpreter importing moto's server and
 boto3 (`python -c "import moto.server, boto3"`), and moto's own stock server (`python -m moto.server`)
-until its port answers. Target (issue 4): 2 s to ready (LocalStack's start is reported at about 9 s).
+until its port answers. Target (issue 13): 0.5 s to ready (issue 4's was 2 s; LocalStack's start is
+reported at about 9 s).
+
+Every child runs with bytecode caching on (`PYTHONDONTWRITEBYTECODE` is dropped from its environment),
+as on a user's machine: pip compiles the installed packages, and samlite's own sources are compiled by
+the warm-up run. A caller whose shell sets the variable would otherwise time samlite compiling its
+~300 modules from source on every start, and compare that with imports of compiled packages.
 """
 
 from __future__ import annotations
@@ -22,11 +28,11 @@ import urllib.request
 from pathlib import Path
 
 from peers import free_port
-from samlite_start import READY, samlite_started
+from samlite_start import READY, child_env, samlite_started
 
 REPO = Path(__file__).resolve().parents[1]
 RUNS = 5
-TARGET_S = 2.0
+TARGET_S = 0.5
 
 
 def samlite_start(state_dir: Path) -> tuple[float, float]:
@@ -42,7 +48,7 @@ def samlite_start(state_dir: Path) -> tuple[float, float]:
 
 def bare_imports() -> float:
     started = time.perf_counter()
-    subprocess.run([sys.executable, "-c", "import moto.server, boto3"], check=True)
+    subprocess.run([sys.executable, "-c", "import moto.server, boto3"], check=True, env=child_env())
     return time.perf_counter() - started
 
 
@@ -52,6 +58,7 @@ def moto_server() -> float:
     started = time.perf_counter()
     process = subprocess.Popen(
         [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+        env=child_env(),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -108,7 +115,7 @@ def main() -> None:
         f"{median_ready / median_stock:.2f}x"
     )
     verdict = "met" if median_ready <= TARGET_S else "NOT met"
-    print(f"- target: ready in {TARGET_S:.0f} s or less: {verdict} ({median_ready:.2f} s)")
+    print(f"- target: ready in {TARGET_S:g} s or less: {verdict} ({median_ready:.2f} s)")
 
 
 if __name__ == "__main__":
