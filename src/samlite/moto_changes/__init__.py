@@ -42,7 +42,8 @@ replaces:
 - `s3_xml_body`: S3 answers are written to XML directly, as xmltodict writes them;
 - `s3_structures`: S3's nested answer structures are read from plain dicts directly, as moto reads them;
 - `backend_regions`: a service's regions come from a small file, not from botocore's models kept in memory;
-- `kms_key_pairs`: a KMS key's key pair is generated on its first use, not with every key.
+- `kms_key_pairs`: a KMS key's key pair is generated on its first use, not with every key;
+- `iam_managed_policy_text`: moto's copy of the AWS managed policies is read from its file when used.
 
 `apply()` installs them all (each service's on the first use of that service, when given the
 embedded AWS's `on_first_use`); `restore()` undoes one `apply()`, and moto is itself again after the
@@ -68,6 +69,7 @@ from samlite.moto_changes import (
     dynamodb_transactions,
     events_delivery,
     events_iam_resource,
+    iam_managed_policy_text,
     iam_policy_decisions,
     kinesis_records,
     kms_iam_resource,
@@ -143,6 +145,7 @@ CHANGES: tuple[MotoChange, ...] = (
     s3_structures.CHANGE,
     backend_regions.CHANGE,
     kms_key_pairs.CHANGE,
+    iam_managed_policy_text.CHANGE,
 )
 
 OnFirstUse = Callable[[str, Callable[[], None]], None]
