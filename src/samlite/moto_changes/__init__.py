@@ -43,7 +43,8 @@ replaces:
 - `s3_structures`: S3's nested answer structures are read from plain dicts directly, as moto reads them;
 - `backend_regions`: a service's regions come from a small file, not from botocore's models kept in memory;
 - `kms_key_pairs`: a KMS key's key pair is generated on its first use, not with every key;
-- `iam_managed_policy_text`: moto's copy of the AWS managed policies is read from its file when used.
+- `iam_managed_policy_text`: moto's copy of the AWS managed policies is read from its file when used;
+- `fast_routes`: signed S3 and DynamoDB calls reach moto's handlers without Flask's request machinery.
 
 `apply()` installs them all (each service's on the first use of that service, when given the
 embedded AWS's `on_first_use`); `restore()` undoes one `apply()`, and moto is itself again after the
@@ -69,6 +70,7 @@ from samlite.moto_changes import (
     dynamodb_transactions,
     events_delivery,
     events_iam_resource,
+    fast_routes,
     iam_managed_policy_text,
     iam_policy_decisions,
     kinesis_records,
@@ -139,6 +141,7 @@ CHANGES: tuple[MotoChange, ...] = (
     response_methods.CHANGE,
     timestamp_serialization.CHANGE,
     serializer_keys.CHANGE,
+    fast_routes.CHANGE,
     dynamodb_item_size.CHANGE,
     dynamodb_attribute_values.CHANGE,
     s3_xml_body.CHANGE,

@@ -102,7 +102,8 @@ class UserConfig:
 class MotoChange:
     """One change to moto: `service` is the moto backend it concerns (applied on that service's first
     use) or None (applied at once); `on_apply` runs after the patches are in place, `on_restore`
-    after they are taken out again."""
+    after they are taken out again. `relies_on` names moto targets the change calls or imitates
+    without replacing them: the canary checks their signatures too."""
 
     name: str
     reason: str
@@ -111,6 +112,7 @@ class MotoChange:
     on_apply: Callable[[], None] | None = None
     on_restore: Callable[[], None] | None = None
     settings: tuple[UserConfig, ...] = ()
+    relies_on: tuple[Target, ...] = ()
     _saved: list[tuple[Any, str, Any]] = field(default_factory=list, repr=False)
     _saved_settings: list[tuple[str, Any]] = field(default_factory=list, repr=False)
     _active: bool = field(default=False, repr=False)  # a change may be only its on_apply
@@ -165,4 +167,5 @@ class MotoChange:
 
     def drifted(self) -> list[str]:
         found = [drift for patch in self.patches if (drift := patch.target.drift()) is not None]
+        found += [drift for target in self.relies_on if (drift := target.drift()) is not None]
         return found + [drift for setting in self.settings if (drift := setting.drift()) is not None]
