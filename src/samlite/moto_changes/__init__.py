@@ -44,7 +44,8 @@ replaces:
 - `backend_regions`: a service's regions come from a small file, not from botocore's models kept in memory;
 - `kms_key_pairs`: a KMS key's key pair is generated on its first use, not with every key;
 - `iam_managed_policy_text`: moto's copy of the AWS managed policies is read from its file when used;
-- `fast_routes`: signed S3 and DynamoDB calls reach moto's handlers without Flask's request machinery.
+- `fast_routes`: signed S3 and DynamoDB calls reach moto's handlers without Flask's request machinery;
+- `request_ids`: a response's request id is drawn from moto's random source in one call, not 52.
 
 `apply()` installs them all (each service's on the first use of that service, when given the
 embedded AWS's `on_first_use`); `restore()` undoes one `apply()`, and moto is itself again after the
@@ -76,6 +77,7 @@ from samlite.moto_changes import (
     kinesis_records,
     kms_iam_resource,
     kms_key_pairs,
+    request_ids,
     response_methods,
     s3_list_object_versions,
     s3_notifications_off,
@@ -142,6 +144,7 @@ CHANGES: tuple[MotoChange, ...] = (
     timestamp_serialization.CHANGE,
     serializer_keys.CHANGE,
     fast_routes.CHANGE,
+    request_ids.CHANGE,
     dynamodb_item_size.CHANGE,
     dynamodb_attribute_values.CHANGE,
     s3_xml_body.CHANGE,

@@ -14,7 +14,9 @@ same steps without Flask's request context, each with moto's or the app's own co
   remembered (DynamoDB has one path; an S3 key read again skips the match);
 - the call: as `convert_to_flask_response` makes it (moto's recorder, `raw_url`, a ClientError as a
   400), its result the `flask.Response` it builds, an HTTPException rendered as Flask renders it;
-- flask-cors' header for a request without Origin, computed by flask-cors from the app's options.
+- flask-cors' header for a request without Origin, computed by flask-cors from the app's options;
+- the request's headers: moto's view over the environ, each name spelt once per key
+  (`request_headers`).
 
 Everything else goes through moto's generic path unchanged: unsigned requests (presigned URLs, forms),
 CORS requests and preflights, moto's own API, other services, an app not built yet (its first use
@@ -32,6 +34,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from samlite.moto_changes.request_headers import headers_class
 from samlite.moto_changes.seam import MotoChange, Patch, Target
 
 FAST_BACKENDS = frozenset({"s3", "dynamodb"})
@@ -137,6 +140,7 @@ def _respond(facts: _App, environ: dict[str, Any], handler: Callable[..., Any]) 
 
     app = facts.app
     request = app.request_class(environ)
+    request.headers = headers_class()(environ)  # the same view, names spelt once per key
     request.json_module = app.json
     try:
         # What convert_to_flask_response.__call__ does with Flask's request.
@@ -213,6 +217,7 @@ CHANGE = MotoChange(
         Target(f"{_DISPATCHER}.get_application", "(self, environ)"),
         Target("moto.core.utils:convert_to_flask_response.__call__", "(self, args=None, **kwargs)"),
         Target("moto.moto_server.werkzeug_app:create_backend_app", "(service)"),
+        Target("moto.core.request:EnvironHeaders.__iter__", "(self)"),
     ),
     on_apply=forget,
 )
