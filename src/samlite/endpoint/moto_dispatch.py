@@ -8,9 +8,12 @@ depends only on the host name, so it is computed once per host.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from functools import lru_cache
 from typing import Any
+
+log = logging.getLogger(__name__)
 
 # moto backends whose Flask apps are built in the background once the endpoint is up (`prewarm`),
 # rather than on their first request (dynamodb, sts and lambda cost ~0.1 s each, which would otherwise
@@ -57,11 +60,23 @@ def _dispatcher_class() -> type:
 
 
 def prewarm(dispatcher: Any, backends: tuple[str, ...] = PREWARMED_BACKENDS) -> None:
-    """Build moto's per-service Flask apps ahead of the first requests (under the dispatcher's lock)."""
+    """Build moto's per-service Flask apps ahead of the first requests (under the dispatcher's lock).
+
+    Prewarming only saves a first request some time, so an app that fails to build here is left to
+    that request, which builds it again: CPython 3.11 can raise a spurious `SystemError` (AST
+    constructor recursion depth mismatch, gh-106905) when werkzeug compiles the app's routes while
+    another thread compiles code, and that must not end the thread with a traceback on the console.
+    """
     for backend in backends:
         with dispatcher.lock:
-            if backend not in dispatcher.app_instances:
+            if backend in dispatcher.app_instances:
+                continue
+            try:
                 dispatcher.app_instances[backend] = dispatcher.create_app(backend)
+            except Exception:  # see the docstring: the first request builds it again
+                log.debug(
+                    "prewarming moto's %s app failed; its first request builds it", backend, exc_info=True
+                )
 
 
 def backends_of(resource_types: Iterable[str]) -> tuple[str, ...]:

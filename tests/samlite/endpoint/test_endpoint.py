@@ -289,3 +289,27 @@ def test_first_use_setup_runs_before_backend_is_read(aws):
         assert calls == ["sqs ready"]
     finally:
         endpoint.stop()
+
+
+def test_an_app_that_fails_to_prewarm_is_left_to_its_first_request():
+    """A failed prewarm (CPython 3.11's spurious SystemError while werkzeug compiles routes in a
+    thread, gh-106905) must not end the thread with a traceback: the first request builds the app."""
+    from samlite.endpoint.moto_dispatch import prewarm
+
+    built: list[str] = []
+
+    class Dispatcher:
+        lock = threading.Lock()
+        app_instances: dict[str, object] = {}
+
+        def create_app(self, backend: str) -> object:
+            if backend == "s3":
+                raise SystemError("AST constructor recursion depth mismatch (before=57, after=117)")
+            built.append(backend)
+            return object()
+
+    dispatcher = Dispatcher()
+    prewarm(dispatcher, ("s3", "dynamodb"))
+
+    assert built == ["dynamodb"]
+    assert set(dispatcher.app_instances) == {"dynamodb"}
